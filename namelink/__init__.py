@@ -1,0 +1,87 @@
+"""namelink: link names written in Arabic script to Wikidata.
+
+It sees that پوتن, بوتن and بوتين are one name, and that قازاقستان and
+كازاخستان are one country, without merging names that differ:
+
+    text → normalize() → keys() → gazetteer lookup → rescore → Link
+
+    >>> from namelink import link
+    >>> link("پوتن").qid
+    'Q7747'
+
+Everything runs offline on an embedded gazetteer; ``Gazetteer.load(path)`` gives
+the same methods on your own. Nothing heavy happens at import: the default
+gazetteer loads on the first lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from namelink.gazetteer import Gazetteer, GazetteerError
+from namelink.keys import KEY_KINDS, KEYS_VERSION, keys, strip_clitics
+from namelink.normalize import normalize
+from namelink.records import Entity, Link, Mention
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "KEYS_VERSION",
+    "KEY_KINDS",
+    "Entity",
+    "Gazetteer",
+    "GazetteerError",
+    "Link",
+    "Mention",
+    "__version__",
+    "candidates",
+    "keys",
+    "link",
+    "link_many",
+    "normalize",
+    "strip_clitics",
+]
+
+
+def _gazetteer(gazetteer: Gazetteer | None) -> Gazetteer:
+    if gazetteer is None:
+        return Gazetteer.default()
+    if not isinstance(gazetteer, Gazetteer):
+        raise TypeError(f"gazetteer must be a Gazetteer, not {type(gazetteer).__name__}")
+    return gazetteer
+
+
+def link(
+    name: str,
+    *,
+    gazetteer: Gazetteer | None = None,
+    types: Iterable[str] | str | None = None,
+    threshold: float | None = None,
+    lang: str | None = None,
+) -> Link | None:
+    """The Wikidata entity ``name`` denotes, or None. See ``Gazetteer.link``."""
+    return _gazetteer(gazetteer).link(name, types=types, threshold=threshold, lang=lang)
+
+
+def candidates(
+    name: str,
+    *,
+    gazetteer: Gazetteer | None = None,
+    types: Iterable[str] | str | None = None,
+    limit: int = 5,
+    lang: str | None = None,
+) -> list[Link]:
+    """Ranked candidates for ``name``, best first. See ``Gazetteer.candidates``."""
+    return _gazetteer(gazetteer).candidates(name, types=types, limit=limit, lang=lang)
+
+
+def link_many(
+    names: Iterable[str],
+    *,
+    gazetteer: Gazetteer | None = None,
+    types: Iterable[str] | str | None = None,
+    threshold: float | None = None,
+    lang: str | None = None,
+) -> list[Link | None]:
+    """link() for each name, in order, each distinct name linked once."""
+    return _gazetteer(gazetteer).link_many(names, types=types, threshold=threshold, lang=lang)

@@ -1,0 +1,244 @@
+"""The namelink command: a thin adapter over the library.
+
+Results go to stdout, diagnostics to stderr. Exit codes: 0 ok, 1 something was
+not linked (where the command says so), 2 a usage or data error, with a message
+that says how to fix it. Flags carry the names of the library's keyword
+arguments (--threshold, --types, --limit, --lang, --gazetteer).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from namelink import __version__
+from namelink.gazetteer import Gazetteer, GazetteerError
+from namelink.normalize import normalize
+from namelink.records import ENTITY_TYPES, Link
+
+EXIT_OK = 0
+EXIT_UNLINKED = 1
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A problem the user can fix; main() prints it and exits 2."""
+
+
+# --- shared helpers -----------------------------------------------------------------
+
+
+def open_gazetteer(path: str | None) -> Gazetteer:
+    if path is None:
+        return Gazetteer.default()
+    if not Path(path).exists():
+        raise UsageError(f"--gazetteer {path}: no such file or directory")
+    return Gazetteer.load(path)
+
+
+def parse_types(value: str) -> frozenset[str]:
+    types = frozenset(t.strip() for t in value.split(",") if t.strip())
+    unknown = types - ENTITY_TYPES
+    if unknown or not types:
+        raise argparse.ArgumentTypeError(
+            f"unknown type(s) {', '.join(sorted(unknown)) or '(none)'}; use a comma-separated list of "
+            + ", ".join(sorted(ENTITY_TYPES))
+        )
+    return types
+
+
+def parse_threshold(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number; give a score between 0 and 1") from None
+    if not 0.0 <= number <= 1.0:
+        raise argparse.ArgumentTypeError(f"{value} is outside 0–1; give a score between 0 and 1")
+    return number
+
+
+def link_record(name: str, link: Link | None) -> dict[str, Any]:
+    """The JSON shape of one lookup result, shared by link, candidates and csv."""
+    record: dict[str, Any] = {"name": name, "normalized": normalize(name), "qid": None}
+    if link is not None:
+        record.update(
+            qid=link.qid,
+            label=link.label,
+            score=link.score,
+            method=link.method,
+            type=link.type,
+            description=link.description,
+            matched_name=link.matched_name,
+            matched_lang=link.matched_lang,
+            explanation=link.explanation,
+        )
+        if link.runner_up is not None:
+            record["runner_up"] = {"qid": link.runner_up.qid, "label": link.runner_up.label, "score": link.runner_up.score}
+    return record
+
+
+def write_json(out: TextIO, record: dict[str, Any]) -> None:
+    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def read_names(names: Sequence[str], stdin: TextIO) -> Iterator[str]:
+    """The names given, with '-' standing for stdin, one name per line."""
+    for name in names:
+        if name == "-":
+            for line in stdin:
+                if line.strip():
+                    yield line.rstrip("\r\n")
+        else:
+            yield name
+
+
+# --- commands -------------------------------------------------------------------------
+
+
+def cmd_normalize(args: argparse.Namespace) -> int:
+    for text in read_names(args.text, sys.stdin):
+        if args.json:
+            from namelink.keys import keys
+
+            write_json(sys.stdout, {"text": text, "normalized": normalize(text), "keys": list(keys(text))})
+        else:
+            print(normalize(text))
+    return EXIT_OK
+
+
+def cmd_link(args: argparse.Namespace) -> int:
+    gazetteer = open_gazetteer(args.gazetteer)
+    names = list(read_names(args.name, sys.stdin))
+    links = gazetteer.link_many(names, types=args.types, threshold=args.threshold, lang=args.lang)
+    for name, link in zip(names, links):
+        if args.json:
+            write_json(sys.stdout, link_record(name, link))
+        elif link is None:
+            print(f"{name}\t-\tnot linked")
+        else:
+            print(f"{name}\t{link.qid}\t{link.label}\t{link.score:.3f}\t{link.method}\t{link.explanation}")
+    return EXIT_OK if all(links) else EXIT_UNLINKED
+
+
+def cmd_candidates(args: argparse.Namespace) -> int:
+    gazetteer = open_gazetteer(args.gazetteer)
+    for name in read_names(args.name, sys.stdin):
+        found = gazetteer.candidates(name, types=args.types, limit=args.limit, lang=args.lang)
+        if args.json:
+            write_json(sys.stdout, {"name": name, "candidates": [link_record(name, c) for c in found]})
+            continue
+        print(name)
+        for rank, c in enumerate(found, 1):
+            print(f"  {rank}. {c.qid}\t{c.label}\t{c.score:.3f}\t{c.method}\t{c.matched_name} [{c.matched_lang}]")
+        if not found:
+            print("  (no candidates)")
+    return EXIT_OK
+
+
+def cmd_gazetteer_info(args: argparse.Namespace) -> int:
+    gazetteer = open_gazetteer(args.path)
+    by_type: dict[str, int] = {}
+    for entity in gazetteer.entities():
+        by_type[entity.type] = by_type.get(entity.type, 0) + 1
+    manifest = gazetteer.manifest
+    info = {
+        "path": str(gazetteer.path) if gazetteer.path else None,
+        "entities": len(gazetteer),
+        "names": gazetteer.name_count,
+        "types": dict(sorted(by_type.items())),
+        "manifest": manifest,
+    }
+    if args.json:
+        write_json(sys.stdout, info)
+        return EXIT_OK
+    print(f"path:      {info['path']}")
+    print(f"entities:  {info['entities']}")
+    print(f"names:     {info['names']}")
+    print("types:     " + ", ".join(f"{t} {n}" for t, n in info["types"].items()))
+    for field in ("name", "date", "namelink_version", "keys_version", "licence"):
+        if field in manifest:
+            print(f"{field + ':':<10} {manifest[field]}")
+    return EXIT_OK
+
+
+def cmd_gazetteer_export(args: argparse.Namespace) -> int:
+    gazetteer = open_gazetteer(args.gazetteer)
+    out = sys.stdout
+    out.write("qid\tlabel\ttype\tlang\tname\n")
+    for entity in gazetteer.entities():
+        for lang, names in entity.names.items():
+            for name in names:
+                out.write(f"{entity.qid}\t{entity.label}\t{entity.type}\t{lang}\t{name}\n")
+    return EXIT_OK
+
+
+# --- the parser -----------------------------------------------------------------------
+
+
+def _add_lookup_options(parser: argparse.ArgumentParser, *, threshold: bool = True) -> None:
+    parser.add_argument("--gazetteer", metavar="PATH", help="a gazetteer directory or JSONL file (default: embedded)")
+    parser.add_argument(
+        "--types", type=parse_types, metavar="T,T", help="only these types: " + ", ".join(sorted(ENTITY_TYPES))
+    )
+    parser.add_argument("--lang", metavar="CODE", help="prefer names in this language (ar, fa, ur, en ...)")
+    if threshold:
+        parser.add_argument("--threshold", type=parse_threshold, metavar="SCORE", help="auto-link score, 0-1")
+    parser.add_argument("--json", action="store_true", help="JSON Lines output")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="namelink", description="Link names written in Arabic script to Wikidata, offline."
+    )
+    parser.add_argument("--version", action="version", version=f"namelink {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser("normalize", help="print the normal form of each text")
+    p.add_argument("text", nargs="+", help="text to normalize, or - to read lines from stdin")
+    p.add_argument("--json", action="store_true", help="JSON Lines with the normal form and the keys")
+    p.set_defaults(run=cmd_normalize)
+
+    p = commands.add_parser("link", help="link each name to a Wikidata QID (exit 1 if any is not linked)")
+    p.add_argument("name", nargs="+", help="names to link, or - to read names from stdin, one per line")
+    _add_lookup_options(p)
+    p.set_defaults(run=cmd_link)
+
+    p = commands.add_parser("candidates", help="show the ranked candidates for each name")
+    p.add_argument("name", nargs="+", help="names, or - to read names from stdin, one per line")
+    p.add_argument("--limit", type=int, default=5, help="how many candidates (default 5)")
+    _add_lookup_options(p, threshold=False)
+    p.set_defaults(run=cmd_candidates)
+
+    g = commands.add_parser("gazetteer", help="inspect, export, build and merge gazetteers")
+    sub = g.add_subparsers(dest="gazetteer_command", required=True, metavar="ACTION")
+    p = sub.add_parser("info", help="counts and provenance of a gazetteer")
+    p.add_argument("path", nargs="?", help="gazetteer directory or JSONL file (default: embedded)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_gazetteer_info)
+    p = sub.add_parser("export", help="write every name as TSV: qid, label, type, lang, name")
+    p.add_argument("--gazetteer", metavar="PATH", help="gazetteer directory or JSONL file (default: embedded)")
+    p.set_defaults(run=cmd_gazetteer_export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int = args.run(args)
+        return result
+    except UsageError as error:
+        print(f"namelink: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except GazetteerError as error:
+        print(f"namelink: error: {error}\n  fix the gazetteer file, or pass another with --gazetteer", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("namelink: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,112 @@
+"""The orthographic normal form of a name: normalize().
+
+Two spellings that differ only in writing conventions get the same normal form,
+and the normal form stays readable: پوتن stays پوتن (keys.py is where پ meets ب).
+
+The steps, in this fixed order (``STEPS``):
+
+1. ``fold_compatibility``  NFKC: presentation forms and ligatures (ﻻ ﷲ ﻼ), as
+   copied from PDFs, become the letters they show; full-width Latin becomes ASCII.
+2. ``fold_case``           Latin (and any cased script) is casefolded.
+3. ``remove_marks``        harakat, tanwin, shadda, sukun, superscript alef,
+   Quranic marks, tatweel, accents, and zero-width and bidi controls go.
+4. ``fold_letters``        alef/hamza forms → ا, ى ی ې ۍ ے → ي, ة → ه, and the
+   Persian, Urdu, Pashto, Kurdish and Uyghur letters that write an Arabic
+   letter's sound → that letter (chars.FOLD_LETTERS documents every row).
+5. ``fold_digits``         Arabic-Indic and Persian digits → ASCII.
+6. ``strip_accents``       precomposed Latin letters → their base letter.
+7. ``collapse_space``      punctuation becomes a space; runs of space become one.
+
+Steps 3 to 6 are ``str.translate`` tables, composed into one table so that the
+hot path is a single C-level pass; ``normalize`` equals running ``STEPS`` one by
+one, and a test holds it to that.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import cache
+
+from namelink import chars
+
+__all__ = ["STEPS", "normalize"]
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def fold_compatibility(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def fold_case(text: str) -> str:
+    return text.casefold()
+
+
+def remove_marks(text: str) -> str:
+    return text.translate(chars.DELETE)
+
+
+def fold_letters(text: str) -> str:
+    return text.translate(chars.FOLD_LETTERS)
+
+
+def fold_digits(text: str) -> str:
+    return text.translate(chars.DIGITS)
+
+
+def strip_accents(text: str) -> str:
+    return text.translate(chars.LATIN)
+
+
+def collapse_space(text: str) -> str:
+    return _NON_WORD.sub(" ", text).strip()
+
+
+STEPS: tuple[Callable[[str], str], ...] = (
+    fold_compatibility,
+    fold_case,
+    remove_marks,
+    fold_letters,
+    fold_digits,
+    strip_accents,
+    collapse_space,
+)
+
+
+@cache
+def _table() -> dict[int, str | None]:
+    """chars.DELETE, FOLD_LETTERS, DIGITS and LATIN composed into one table."""
+    table: dict[int, str | None] = {}
+    for step in (chars.DELETE, chars.FOLD_LETTERS, chars.DIGITS, chars.LATIN):
+        for cp, out in step.items():
+            table.setdefault(cp, out)
+    # A later table may rewrite what an earlier one produced (none does today,
+    # but keep the composition honest): run each output through the rest.
+    for cp, out in table.items():
+        if out:
+            table[cp] = out.translate(chars.FOLD_LETTERS).translate(chars.DIGITS).translate(chars.LATIN)
+    return table
+
+
+def check_str(value: object, name: str) -> str:
+    """Return ``value`` if it is a str, else raise TypeError naming the argument."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be str, not {type(value).__name__}")
+    return value
+
+
+def normalize(text: str) -> str:
+    """The orthographic normal form of ``text``; '' for empty or punctuation-only input.
+
+    >>> normalize("ڤلاديمير پوتـــين")
+    'ڤلاديمير پوتين'
+    >>> normalize("أَرْدُوغَان")
+    'اردوغان'
+    """
+    check_str(text, "text")
+    if text.isascii():
+        return _NON_WORD.sub(" ", text.lower()).strip()
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_table())
+    return _NON_WORD.sub(" ", text).strip()
