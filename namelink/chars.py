@@ -28,7 +28,7 @@ Table = dict[int, "str | None"]
 # --- DELETE: removed outright --------------------------------------------------
 # Harakat, tanwin, shadda, sukun, superscript alef, Quranic annotation marks and
 # tatweel never distinguish two names: writers add or omit them freely.
-_ARABIC_MARKS: Table = {
+ARABIC_MARKS: Table = {
     0x0610: None,  # ARABIC SIGN SALLALLAHOU ALAYHE WASSALLAM
     0x0611: None,  # ARABIC SIGN ALAYHE ASSALLAM
     0x0612: None,  # ARABIC SIGN RAHMATULLAH ALAYHE
@@ -95,7 +95,7 @@ _ARABIC_MARKS: Table = {
 
 # Zero-width and bidirectional controls are invisible: text copied from web
 # pages and word processors carries them at random.
-_CONTROLS: Table = {
+CONTROLS: Table = {
     0x00AD: None,  # SOFT HYPHEN
     0x061C: None,  # ARABIC LETTER MARK (ALM)
     0x180E: None,  # MONGOLIAN VOWEL SEPARATOR
@@ -135,7 +135,7 @@ def _all_combining_and_format() -> Table:
     return table
 
 
-DELETE: Table = {**_all_combining_and_format(), **_ARABIC_MARKS, **_CONTROLS}
+DELETE: Table = {**_all_combining_and_format(), **ARABIC_MARKS, **CONTROLS}
 
 # --- FOLD_LETTERS: one letter for one sound -------------------------------------
 # Alef and hamza forms, alef maksura, teh marbuta, and the letters of Persian,
@@ -324,6 +324,126 @@ CONSONANT_CLASSES: Table = {
     0x0636: "ز",  # ARABIC LETTER DAD
     0x062D: "ه",  # ARABIC LETTER HAH
 }
+
+# --- Cross-script: the romanized key and rough transliteration (keys only) ---------
+# One class letter per group of sounds that Arabic-script and Latin-script
+# spellings of one name trade: گابويڤ / جابويف / Gabuev all become KBF. Vowels
+# (and the letters that carry them) are dropped: writers of both scripts
+# disagree most about vowels. Uppercase class letters never occur in normalized
+# text, so they cannot be confused with letters.
+ROMAN_CLASSES: Table = {
+    0x0628: "B",  # ARABIC LETTER BEH                 b
+    0x067E: "B",  # ARABIC LETTER PEH                 p
+    0x062A: "T",  # ARABIC LETTER TEH                 t
+    0x0637: "T",  # ARABIC LETTER TAH                 t
+    0x062B: "S",  # ARABIC LETTER THEH                th, s
+    0x0633: "S",  # ARABIC LETTER SEEN                s
+    0x0635: "S",  # ARABIC LETTER SAD                 s
+    0x0634: "S",  # ARABIC LETTER SHEEN               sh
+    0x0686: "S",  # ARABIC LETTER TCHEH               ch
+    0x0632: "S",  # ARABIC LETTER ZAIN                z
+    0x0630: "S",  # ARABIC LETTER THAL                dh, z
+    0x0638: "S",  # ARABIC LETTER ZAH                 z
+    0x0698: "S",  # ARABIC LETTER JEH                 zh
+    0x062C: "K",  # ARABIC LETTER JEEM                j, g
+    0x06AF: "K",  # ARABIC LETTER GAF                 g
+    0x063A: "K",  # ARABIC LETTER GHAIN               gh, g
+    0x0643: "K",  # ARABIC LETTER KAF                 k
+    0x0642: "K",  # ARABIC LETTER QAF                 q, g
+    0x062E: "K",  # ARABIC LETTER KHAH                kh
+    0x062F: "D",  # ARABIC LETTER DAL                 d
+    0x0636: "D",  # ARABIC LETTER DAD                 d
+    0x0641: "F",  # ARABIC LETTER FEH                 f, v
+    0x06A4: "F",  # ARABIC LETTER VEH                 v
+    0x0644: "L",  # ARABIC LETTER LAM                 l
+    0x0645: "M",  # ARABIC LETTER MEEM                m
+    0x0646: "N",  # ARABIC LETTER NOON                n
+    0x0631: "R",  # ARABIC LETTER REH                 r
+    0x0647: "H",  # ARABIC LETTER HEH                 h
+    0x062D: "H",  # ARABIC LETTER HAH                 h
+    0x0627: None,  # ARABIC LETTER ALEF               a (vowel)
+    0x0648: None,  # ARABIC LETTER WAW                u, o, w (vowel or glide)
+    0x064A: None,  # ARABIC LETTER YEH                i, e, y (vowel or glide)
+    0x0639: None,  # ARABIC LETTER AIN                (no Latin letter)
+    0x0621: None,  # ARABIC LETTER HAMZA              (no Latin letter)
+    0x0624: None,  # ARABIC LETTER WAW WITH HAMZA ABOVE
+    0x0626: None,  # ARABIC LETTER YEH WITH HAMZA ABOVE
+}
+# Latin letters, after the digraphs below, to the same classes.
+LATIN_ROMAN_CLASSES: Table = {
+    **{ord(c): "B" for c in "bp"},
+    **{ord(c): "T" for c in "t"},
+    **{ord(c): "S" for c in "sz"},
+    **{ord(c): "K" for c in "kqgjc"},  # c is hard unless a digraph rule made it S
+    ord("x"): "KS",
+    **{ord(c): "D" for c in "d"},
+    **{ord(c): "F" for c in "fv"},
+    ord("l"): "L",
+    ord("m"): "M",
+    ord("n"): "N",
+    ord("r"): "R",
+    ord("h"): "H",
+    **{ord(c): None for c in "aeiouyw'"},  # vowels and glides, as in Arabic script
+}
+# Two-letter spellings of one sound, replaced before the single letters.
+LATIN_DIGRAPHS: tuple[tuple[str, str], ...] = (
+    ("sh", "S"),  # ش
+    ("ch", "S"),  # چ, تش
+    ("zh", "S"),  # ژ
+    ("ts", "S"),  # تس
+    ("th", "T"),  # ث, ت
+    ("dh", "S"),  # ذ
+    ("kh", "K"),  # خ
+    ("gh", "K"),  # غ
+    ("dj", "K"),  # ج (French-style)
+    ("ph", "F"),  # ف
+    ("ck", "K"),
+    ("ce", "S"),  # soft c
+    ("ci", "S"),
+    ("cy", "S"),
+)
+# A rough Latin spelling of Arabic-script letters, only to measure how close a
+# cross-script candidate is (گابويڤ → gabuiv against gabuev); never shown as a name.
+ROUGH_LATIN: Table = {
+    0x0627: "a",  # ALEF
+    0x0628: "b",  # BEH
+    0x067E: "p",  # PEH
+    0x062A: "t",  # TEH
+    0x062B: "th",  # THEH
+    0x062C: "j",  # JEEM
+    0x0686: "ch",  # TCHEH
+    0x062D: "h",  # HAH
+    0x062E: "kh",  # KHAH
+    0x062F: "d",  # DAL
+    0x0630: "dh",  # THAL
+    0x0631: "r",  # REH
+    0x0632: "z",  # ZAIN
+    0x0698: "zh",  # JEH
+    0x0633: "s",  # SEEN
+    0x0634: "sh",  # SHEEN
+    0x0635: "s",  # SAD
+    0x0636: "d",  # DAD
+    0x0637: "t",  # TAH
+    0x0638: "z",  # ZAH
+    0x0639: None,  # AIN
+    0x063A: "gh",  # GHAIN
+    0x0641: "f",  # FEH
+    0x06A4: "v",  # VEH
+    0x0642: "q",  # QAF
+    0x0643: "k",  # KAF
+    0x06AF: "g",  # GAF
+    0x0644: "l",  # LAM
+    0x0645: "m",  # MEEM
+    0x0646: "n",  # NOON
+    0x0647: "h",  # HEH
+    0x0648: "u",  # WAW
+    0x064A: "i",  # YEH
+    0x0621: None,  # HAMZA
+    0x0624: "u",  # WAW WITH HAMZA ABOVE
+    0x0626: "i",  # YEH WITH HAMZA ABOVE
+    0x0020: None,  # SPACE
+}
+
 
 # --- Compiling tables for speed ----------------------------------------------------
 

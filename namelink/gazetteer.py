@@ -24,15 +24,25 @@ import re
 import threading
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from rapidfuzz.distance import Indel
 
 from namelink import score as scoring
-from namelink.keys import KEY_KINDS, KEYS_VERSION, keys_of_normalized, spelling_key, strip_clitics
+from namelink.keys import (
+    KEY_KINDS,
+    KEYS_VERSION,
+    adjective_bases,
+    keys_of_normalized,
+    romanized_key,
+    strip_clitics,
+    transliterate,
+)
+from namelink.explain import explain
 from namelink.normalize import check_str, normalize
 from namelink.records import ENTITY_TYPES, Entity, Link
 
@@ -43,14 +53,39 @@ log = logging.getLogger(__name__)
 ENTITIES_FILE = "entities.jsonl"
 MANIFEST_FILE = "manifest.json"
 FORMAT_VERSION = 1
-# The layout of _Index; bump it when the pickled structure changes.
-INDEX_VERSION = "1"
+# The layout and content rules of _Index: bump it whenever the pickled structure
+# or what _Index.__init__ puts into it changes, so that cached indexes rebuild.
+INDEX_VERSION = "3"
 # A key that more names than this share is too common to narrow anything down
 # (measured: the loosest key of a 1M-name gazetteer has a handful of such keys).
 MAX_POSTING = 2000
+# The key kinds looked up within one script; the romanized key works across scripts.
+SAME_SCRIPT_KINDS = KEY_KINDS[:4]
+# Fuzzy blocking: trigrams of the skeleton key. Query trigrams are read rarest
+# first until FUZZY_SCAN ids have been counted (at least FUZZY_MIN_GRAMS lists),
+# and the FUZZY_CANDIDATES ids sharing the most trigrams are rescored. Those
+# bounds make a query's work independent of the gazetteer's size; the values
+# keep recall at or above brute force on the benchmark's noisy queries while
+# 1M names stay within a few milliseconds (benchmarks/test_fuzzy_speed.py).
+FUZZY_SCAN = 20_000
+FUZZY_MIN_GRAMS = 2
+FUZZY_CANDIDATES = 200
+# A normalized name longer than this is not a name: it is refused at once, so a
+# 100 kB "name" costs one normalize() and nothing else.
+MAX_NAME_CHARS = 256
 
 _QID = re.compile(r"Q[1-9][0-9]{0,11}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class _Hit(NamedTuple):
+    """How one entity was reached: the best of its names for this query."""
+
+    score: float
+    name_id: int  # -1 for a QID given as input
+    method: str  # a BANDS key of score.py
+    similarity: float
+    clitic_form: str  # the query with a clitic stripped, when that is what matched
 
 
 class GazetteerError(ValueError):
@@ -221,7 +256,9 @@ class _Index:
         lang_ids: dict[str, int] = {}
         qid_pairs: list[tuple[str, int]] = []
         norm_pairs: list[tuple[str, int]] = []
-        key_pairs: list[list[tuple[str, int]]] = [[] for _ in KEY_KINDS]
+        key_pairs: list[list[tuple[str, int]]] = [[] for _ in SAME_SCRIPT_KINDS]
+        roman_pairs: list[tuple[str, int]] = []
+        gram_pairs: list[tuple[str, int]] = []
         interned: dict[str, str] = {}
         for record in records:
             entity = len(self.qids)
@@ -252,13 +289,20 @@ class _Index:
                     keys = keys_of_normalized(norm)
                     self.name_spelling.append(keys[0])
                     norm_pairs.append((norm, name_id))
-                    for kind, key in enumerate(keys):
-                        key_pairs[kind].append((key, name_id))
+                    for kind in range(len(SAME_SCRIPT_KINDS)):
+                        key_pairs[kind].append((keys[kind], name_id))
+                    roman_pairs.append((keys[-1], name_id))
+                    if " " in norm and record["type"] == "person":
+                        # A surname alone reaches a person's full name across scripts.
+                        roman_pairs.append((romanized_key(norm.rsplit(" ", 1)[1]), name_id))
+                    gram_pairs.extend((gram, name_id) for gram in trigrams(keys[2]))
         self.first_name.append(len(self.name_text))
         self.langs = sorted(lang_ids, key=lang_ids.__getitem__)
         self.qid_index = Postings.build(qid_pairs)
         self.normalized = Postings.build(norm_pairs)
         self.keys = tuple(Postings.build(pairs) for pairs in key_pairs)
+        self.romanized = Postings.build(pairs for pairs in roman_pairs if pairs[0])
+        self.grams = Postings.build(gram_pairs)
 
     def entity(self, i: int) -> Entity:
         names: dict[str, list[str]] = {}
@@ -274,6 +318,12 @@ class _Index:
             popularity=self.popularity[i],
             alt_qids=self.alt_qids[i],
         )
+
+
+def trigrams(skeleton: str) -> set[str]:
+    """The letter trigrams of a skeleton key, with its ends marked: بتن → ^بت بتن تن$."""
+    padded = f"^{skeleton}$"
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
 def _cache_key(digest: str) -> str:
@@ -418,44 +468,83 @@ class Gazetteer:
 
     # -- lookup ----------------------------------------------------------------------
 
-    def _hits(self, query: str, lang: str | None) -> dict[int, tuple[float, int, str, str]]:
-        """Best (score, name id, method, explanation) per entity index."""
+    def _hits(self, norm: str, exact_text: str, lang: str | None) -> dict[int, _Hit]:
+        """The best hit per entity index for a normalized query, from every stage:
+        normal form and same-script keys (also with clitics stripped), the
+        romanized key across scripts, and fuzzy trigram candidates when nothing
+        better than a consonant-key match was found."""
         index = self._index
-        best: dict[int, tuple[float, int, str, str]] = {}
+        best: dict[int, _Hit] = {}
 
-        def offer(name_id: int, method: str, similarity: float, clitic: bool, why: str) -> None:
+        def offer(name_id: int, method: str, similarity: float, form: str, clitic: bool) -> None:
             entity = index.name_entity[name_id]
             in_lang = lang is None or index.langs[index.name_lang[name_id]] == lang
-            quality = scoring.quality(similarity, index.popularity[entity], in_lang)
-            value = scoring.score(method, quality, clitic=clitic)
-            if entity not in best or value > best[entity][0]:
-                best[entity] = (value, name_id, method, why)
+            weight = scoring.rescale_fuzzy(similarity) if method == "fuzzy" else similarity
+            value = scoring.score(method, scoring.quality(weight, index.popularity[entity], in_lang), clitic=clitic)
+            if entity not in best or value > best[entity].score:
+                best[entity] = _Hit(value, name_id, method, similarity, form if clitic else "")
 
-        stripped = query.strip()
-        norm = normalize(stripped)
         forms = [(norm, False), *((variant, True) for variant in strip_clitics(norm))]
         for form, clitic in forms:
-            why_clitic = f"clitic stripped ({norm} → {form}); " if clitic else ""
             for name_id in index.normalized.get(form):
-                exact = not clitic and index.name_text[name_id] == stripped
-                method = "exact" if exact else "normalized"
-                offer(name_id, method, 1.0, clitic, f"{why_clitic}{method} match")
+                exact = not clitic and index.name_text[name_id] == exact_text
+                offer(name_id, "exact" if exact else "normalized", 1.0, form, clitic)
             form_keys = keys_of_normalized(form)
-            spelling = form_keys[0] if form_keys else ""
-            for kind, key, postings in zip(KEY_KINDS, form_keys, index.keys):
+            spelling = form_keys[0]
+            for kind, key, postings in zip(SAME_SCRIPT_KINDS, form_keys, index.keys):
                 ids = postings.get(key)
-                if len(ids) > MAX_POSTING:
-                    continue
-                for name_id in ids:
-                    similarity = Indel.normalized_similarity(spelling, index.name_spelling[name_id])
-                    offer(
-                        name_id,
-                        kind,
-                        similarity,
-                        clitic,
-                        f"{why_clitic}{kind.replace('_', ' ')} key {key}; similarity {similarity:.2f}",
-                    )
+                if len(ids) <= MAX_POSTING:
+                    for name_id in ids:
+                        # Equal word-order keys are the same words: only their order differs.
+                        similarity = 1.0 if kind == "word_order" else Indel.normalized_similarity(spelling, index.name_spelling[name_id])
+                        offer(name_id, kind, similarity, form, clitic)
+
+        if any(index.normalized.get(base) for base in adjective_bases(norm)):
+            return best  # an adjective (الروسي) is not a loose match of its name (روسيا)
+        self._cross_script(norm, offer)
+        if not best or max(hit.score for hit in best.values()) < scoring.FUZZY_UNLESS_ABOVE:
+            self._fuzzy(norm, offer)
         return best
+
+    def _cross_script(self, norm: str, offer: Callable[[int, str, float, str, bool], None]) -> None:
+        """Names in the other script (Latin for an Arabic-script query and back)
+        that share the query's romanized key, scored by how close a rough Latin
+        spelling of the two is."""
+        index = self._index
+        key = romanized_key(norm)
+        ids = index.romanized.get(key) if len(key) >= scoring.MIN_ROMANIZED_KEY else ()
+        if len(ids) > MAX_POSTING:
+            return
+        latin_query = norm.isascii()
+        rough_query = transliterate(norm)
+        for name_id in ids:
+            if index.name_spelling[name_id].isascii() == latin_query:
+                continue
+            name = normalize(index.name_text[name_id])
+            whole = Indel.normalized_similarity(rough_query, transliterate(name))
+            surname = Indel.normalized_similarity(rough_query, transliterate(name.rsplit(" ", 1)[-1]))
+            similarity = max(whole, surname * scoring.PART_OF_NAME)
+            credit = scoring.CROSS_SCRIPT_KEY_CREDIT
+            offer(name_id, "cross_script", credit + (1 - credit) * similarity, norm, False)
+
+    def _fuzzy(self, norm: str, offer: Callable[[int, str, float, str, bool], None]) -> None:
+        """Candidates that share the most skeleton trigrams with the query, read
+        rarest trigram first within a fixed budget: never a scan of the gazetteer."""
+        index = self._index
+        spelling, _, skeleton, *_ = keys_of_normalized(norm)
+        lists = sorted((index.grams.get(gram) for gram in trigrams(skeleton)), key=len)
+        counts: Counter[int] = Counter()
+        scanned = 0
+        for used, ids in enumerate(lists):
+            if used >= FUZZY_MIN_GRAMS and scanned + len(ids) > FUZZY_SCAN:
+                break
+            counts.update(ids[:FUZZY_SCAN])
+            scanned += len(ids)
+        for name_id, _ in counts.most_common(FUZZY_CANDIDATES):
+            name = index.name_spelling[name_id]
+            similarity = Indel.normalized_similarity(spelling, name)
+            if similarity >= scoring.FUZZY_MIN_SIMILARITY:
+                offer(name_id, "fuzzy", similarity, norm, False)
 
     def _ranked(self, name: str, types: frozenset[str] | None, lang: str | None) -> list[Link]:
         check_str(name, "name")
@@ -465,36 +554,34 @@ class Gazetteer:
         stripped = name.strip()
         if _QID.fullmatch(stripped.upper()):
             found = index.qid_index.get(stripped.upper())
-            if not found:
+            if not found or (types is not None and index.types[found[0]] not in types):
                 return []
-            entity = found[0]
-            if types is not None and index.types[entity] not in types:
-                return []
-            return [self._link(entity, scoring.BANDS["qid"][0], None, "qid", "the input is the QID")]
-        hits = self._hits(name, lang)
+            return [self._link(found[0], _Hit(scoring.BANDS["qid"][0], -1, "qid", 1.0, ""), stripped)]
+        norm = normalize(stripped)
+        if not norm or len(norm) > MAX_NAME_CHARS:
+            return []
+        hits = self._hits(norm, stripped, lang)
         ranked = sorted(
-            (
-                (value, -index.popularity[entity], entity, name_id, method, why)
-                for entity, (value, name_id, method, why) in hits.items()
-                if types is None or index.types[entity] in types
-            ),
-            reverse=False,
-            key=lambda hit: (-hit[0], hit[1], index.qids[hit[2]]),
+            (item for item in hits.items() if types is None or index.types[item[0]] in types),
+            key=lambda item: (-item[1].score, -index.popularity[item[0]], index.qids[item[0]]),
         )
-        return [self._link(entity, value, name_id, method, why) for value, _, entity, name_id, method, why in ranked]
+        return [self._link(entity, hit, stripped) for entity, hit in ranked]
 
-    def _link(self, entity: int, value: float, name_id: int | None, method: str, why: str) -> Link:
+    def _link(self, entity: int, hit: _Hit, query: str) -> Link:
         index = self._index
+        name_id = hit.name_id
+        matched = index.name_text[name_id] if name_id >= 0 else index.qids[entity]
         return Link(
             qid=index.qids[entity],
             label=index.labels[entity],
-            score=value,
-            matched_name=index.name_text[name_id] if name_id is not None else index.qids[entity],
-            matched_lang=index.langs[index.name_lang[name_id]] if name_id is not None else "",
-            method="key" if method in KEY_KINDS else method,
+            score=hit.score,
+            matched_name=matched,
+            matched_lang=index.langs[index.name_lang[name_id]] if name_id >= 0 else "",
+            method="key" if hit.method in SAME_SCRIPT_KINDS else hit.method,
+            key=hit.method if hit.method in SAME_SCRIPT_KINDS else "",
             type=index.types[entity],
             description=index.descriptions[entity],
-            explanation=why,
+            explanation=explain(query, matched, hit.method, hit.similarity, hit.clitic_form),
             popularity=index.popularity[entity],
         )
 

@@ -18,16 +18,18 @@ import re
 from namelink import chars
 from namelink.normalize import check_str, normalize
 
-__all__ = ["KEYS_VERSION", "KEY_KINDS", "keys", "strip_clitics"]
+__all__ = ["KEYS_VERSION", "KEY_KINDS", "adjective_bases", "keys", "romanized_key", "strip_clitics", "transliterate"]
 
-KEYS_VERSION = "1"
+KEYS_VERSION = "2"
 
-KEY_KINDS = ("spelling", "word_order", "skeleton", "consonants")
+KEY_KINDS = ("spelling", "word_order", "skeleton", "consonants", "romanized")
 
 # (letter, replacement) pairs: few rules over short names run faster as guarded
 # str.replace calls than as a per-character translate.
 _SPELLING = tuple((chr(cp), out or "") for cp, out in {**chars.HAMZA_SEATS, **chars.FOREIGN_SOUNDS}.items())
 _CONSONANTS = chars.sequence_table(chars.CONSONANT_CLASSES, 0x0700)
+_ROMAN = chars.sequence_table({**chars.ROMAN_CLASSES, **chars.LATIN_ROMAN_CLASSES}, 0x0700)
+_ROUGH_LATIN = chars.sequence_table(chars.ROUGH_LATIN, 0x0700)
 _DOUBLE = re.compile(r"(.)\1")
 _DOUBLES = re.compile(r"(.)\1+")
 
@@ -75,10 +77,30 @@ def consonant_key(skeleton: str) -> str:
     return _collapse_doubles(skeleton.replace("تش", "ش").translate(_CONSONANTS))
 
 
+def romanized_key(norm: str) -> str:
+    """Sound classes shared by the Arabic-script and the Latin-script spelling of a
+    name, vowels dropped: گابويڤ, جابويف and Gabuev are all KBF. For matching
+    across scripts, where no other key can reach."""
+    if not norm.isascii():
+        return _collapse_doubles(norm.replace(" ", "").replace("تش", "ش").translate(_ROMAN))
+    # Pinyin x (Xi, Xinjiang) starts a word as sh; elsewhere x is ks (Alexander).
+    text = "".join("S" + word[1:] if word[:1] == "x" else word for word in norm.split(" "))
+    for digraph, sound in chars.LATIN_DIGRAPHS:
+        if digraph in text:
+            text = text.replace(digraph, sound)
+    return _collapse_doubles(text.translate(_ROMAN))
+
+
+def transliterate(norm: str) -> str:
+    """A rough Latin spelling of normalized Arabic-script text (Latin stays as it is),
+    to measure how close a cross-script candidate is. Never shown as a name."""
+    return norm.translate(_ROUGH_LATIN)
+
+
 def keys_of_normalized(norm: str) -> tuple[str, ...]:
     """keys() for text that is already normalized: the hot path of indexing.
 
-    The four functions above, inlined (a test holds the two to the same result).
+    The functions above, inlined (a test holds the two to the same result).
     """
     if not norm:
         return ()
@@ -97,7 +119,7 @@ def keys_of_normalized(norm: str) -> tuple[str, ...]:
     consonants = skeleton.replace("تش", "ش").translate(_CONSONANTS)
     if _DOUBLE.search(consonants) is not None:
         consonants = _DOUBLES.sub(_first, consonants)
-    return (spelling, word_order, skeleton, consonants)
+    return (spelling, word_order, skeleton, consonants, romanized_key(norm))
 
 
 def keys(text: str) -> tuple[str, ...]:
@@ -109,6 +131,35 @@ def keys(text: str) -> tuple[str, ...]:
     if not isinstance(text, str):
         check_str(text, "text")
     return keys_of_normalized(normalize(text))
+
+
+# --- Adjectives of names ----------------------------------------------------------------
+# A nisba adjective is a name with -ي (feminine -ية) added, the article kept or
+# added, and a final ا, يا or ه of the name dropped: روسيا → الروسي, الصين →
+# الصينية, ايران → ايراني. It looks like a one-letter typo of the name, and it
+# is not the name: the gazetteer refuses fuzzy and cross-script matches for a
+# query that is the adjective of a name it holds.
+_NISBA_SUFFIXES = ("يه", "ي")
+_NAME_ENDINGS = ("", "ا", "يا", "ه")
+
+
+def adjective_bases(norm: str) -> tuple[str, ...]:
+    """The names that normalized ``norm`` would be the nisba adjective of.
+
+    >>> "روسيا" in adjective_bases("الروسي")
+    True
+    """
+    if " " in norm:
+        return ()
+    stem = norm[2:] if norm.startswith("ال") else norm
+    bases: list[str] = []
+    for suffix in _NISBA_SUFFIXES:
+        if stem.endswith(suffix) and len(stem) > len(suffix) + 2:
+            base = stem[: -len(suffix)]
+            for ending in _NAME_ENDINGS:
+                bases.extend((base + ending, "ال" + base + ending))
+            break
+    return tuple(bases)
 
 
 # --- Leading clitics --------------------------------------------------------------

@@ -58,6 +58,7 @@ class Link:
     explanation: str = ""
     popularity: int = 0
     runner_up: Link | None = None
+    key: str = ""  # with method "key": which key kind matched (spelling, skeleton ...)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,151 @@
+"""Scopes: which Wikidata ids a gazetteer build takes in.
+
+A scope is written on the command line as ``KIND`` or ``KIND:ARGUMENT``:
+
+    countries          every current country and dependent territory
+    cities:100000      every city with at least this population (default 100000)
+    heads:Q159         heads of state and of government of a country, current and past
+    heads:world        the same for every country
+    ministers:Q159     everyone who held a ministerial position of a country
+    mps:Q159           everyone who sat in a parliament of a country
+    orgs               every international organization
+    sparql:FILE.rq     your own SELECT query; it must project ?item
+
+Each kind has an enumeration query in ``namelink/build/queries/`` that selects
+``?item``. The builder runs it as it is, or wrapped in a subquery to add a
+LIMIT or to COUNT, which is why every enumeration query must be a plain
+``SELECT ... ?item WHERE { ... }`` after its PREFIX lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+__all__ = ["SCOPE_HELP", "Scope", "ScopeError", "fill", "load_query", "parse_scope", "split_prologue"]
+
+# `cities` alone: the threshold the issue names ("every city over 100k people").
+DEFAULT_MIN_POPULATION = 100_000
+
+SCOPE_HELP = (
+    "countries, cities[:MIN_POPULATION], heads:QID|world, ministers:QID, mps:QID, orgs, sparql:FILE.rq"
+)
+
+_QID = re.compile(r"Q[1-9][0-9]{0,11}")
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+# PREFIX and BASE declarations, with the comments and blank lines between them.
+_PROLOGUE = re.compile(
+    r"\A(?:\s+|#[^\n]*(?:\n|\Z)|PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)*",
+    re.IGNORECASE,
+)
+_ITEM = re.compile(r"\?item\b")
+
+
+class ScopeError(ValueError):
+    """A scope that cannot be understood; the message says how to write it."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One ``--scope`` value: its enumeration query and the type it implies.
+
+    ``fallback_type`` is the gazetteer type of an id whose P31 classes are not
+    in the builder's class table: the enumeration query already proved it is a
+    city, a country or an organization, even when its class is "million city"
+    or "city of Russia".
+    """
+
+    spec: str
+    template: str
+    params: tuple[tuple[str, str], ...] = ()
+    fallback_type: str = "other"
+
+    def query(self, limit: int | None = None) -> str:
+        """The enumeration query, with at most ``limit`` ids when given."""
+        text = fill(self.template, dict(self.params))
+        if limit is None:
+            return text
+        prologue, body = split_prologue(text)
+        return f"{prologue}SELECT ?item WHERE {{\n{{\n{body.strip()}\n}}\n}}\nLIMIT {int(limit)}\n"
+
+    def count_query(self) -> str:
+        """A query for the number of distinct ids in scope, without fetching them."""
+        prologue, body = split_prologue(fill(self.template, dict(self.params)))
+        return f"{prologue}SELECT (COUNT(DISTINCT ?item) AS ?count) WHERE {{\n{{\n{body.strip()}\n}}\n}}\n"
+
+
+def load_query(name: str) -> str:
+    """The text of a packaged query file, such as ``fetch.rq``."""
+    return (resources.files("namelink.build") / "queries" / name).read_text(encoding="utf-8")
+
+
+def fill(template: str, params: dict[str, str]) -> str:
+    """``template`` with each ``{{name}}`` replaced; a missing value is an error."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in params:
+            raise ScopeError(f"the query needs a value for {{{{{name}}}}}")
+        return params[name]
+
+    return _PLACEHOLDER.sub(value, template)
+
+
+def split_prologue(query: str) -> tuple[str, str]:
+    """(PREFIX/BASE declarations with their comments, the query form after them)."""
+    match = _PROLOGUE.match(query)
+    end = match.end() if match else 0
+    return query[:end], query[end:]
+
+
+def _country(kind: str, argument: str, spec: str) -> str:
+    qid = argument.strip().upper()
+    if not _QID.fullmatch(qid):
+        raise ScopeError(f"--scope {spec}: {kind} takes a country's QID, for example {kind}:Q159")
+    return f"wd:{qid}"
+
+
+def parse_scope(spec: str) -> Scope:
+    """The Scope a ``--scope`` value names, or ScopeError saying how to write it."""
+    text = spec.strip()
+    kind, _, argument = text.partition(":")
+    kind = kind.strip().lower()
+    if kind == "countries" and not argument:
+        return Scope(text, load_query("countries.rq"), fallback_type="place")
+    if kind == "orgs" and not argument:
+        return Scope(text, load_query("orgs.rq"), fallback_type="org")
+    if kind == "cities":
+        raw = argument.strip().replace("_", "").replace(",", "") or str(DEFAULT_MIN_POPULATION)
+        if not raw.isdigit():
+            raise ScopeError(f"--scope {spec}: give a minimum population as a whole number, for example cities:100000")
+        return Scope(text, load_query("cities.rq"), (("min_population", str(int(raw))),), "place")
+    if kind == "heads":
+        if argument.strip().lower() == "world":
+            return Scope(text, load_query("heads_world.rq"), fallback_type="person")
+        return Scope(text, load_query("heads_country.rq"), (("country", _country(kind, argument, spec)),), "person")
+    if kind in ("ministers", "mps"):
+        return Scope(text, load_query(f"{kind}.rq"), (("country", _country(kind, argument, spec)),), "person")
+    if kind == "sparql":
+        return _custom(argument, spec)
+    raise ScopeError(f"--scope {spec}: unknown scope; use one of {SCOPE_HELP}")
+
+
+def _custom(argument: str, spec: str) -> Scope:
+    path = Path(argument.strip()).expanduser()
+    if not argument.strip():
+        raise ScopeError(f"--scope {spec}: name a query file, for example sparql:my_scope.rq")
+    try:
+        template = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ScopeError(f"--scope {spec}: cannot read {path} ({error.strerror or error})") from None
+    _, body = split_prologue(template)
+    if not re.match(r"SELECT\b", body, re.IGNORECASE) or not _ITEM.search(body):
+        raise ScopeError(
+            f"--scope {spec}: {path} must be a SELECT query that projects ?item, "
+            "for example: SELECT ?item WHERE { ?item wdt:P31 wd:Q5 }"
+        )
+    if _PLACEHOLDER.search(template):
+        raise ScopeError(f"--scope {spec}: {path} has a {{{{placeholder}}}}; write the values into the query")
+    return Scope(f"sparql:{path}", template)
