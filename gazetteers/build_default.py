@@ -387,6 +387,45 @@ def build_date() -> str:
     return _dt.datetime.now(tz=_dt.timezone.utc).date().isoformat()
 
 
+# Names the sources attach to the wrong entity, found by reading the gold sets'
+# failures; removed at assembly so that regenerating a source cannot bring them back.
+SOURCE_ERRORS = {
+    ("Q217", "المالديف"),  # Moldova: this is the Maldives' name (pycountry/CLDR data)
+}
+
+
+def drop_wrong_names(merged: dict[str, dict]) -> list[str]:
+    """Remove names known to be wrong, and untagged (``und``) names written with
+    the Arabic nisba ending ي that are the adjective of another name of the same
+    entity: rigour's aliases list سوري beside سوريا. Only those: a name ending in
+    Persian ی or in ه is often the name itself (Persian روسیه is Russia)."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from namelink import normalize
+        from namelink.keys import adjective_bases
+    finally:
+        sys.path.pop(0)
+    notes = []
+    for qid, rec in merged.items():
+        normal = {normalize(n) for ns in rec["names"].values() for n in ns}
+        for lang, ns in rec["names"].items():
+            keep = []
+            for name in ns:
+                if (qid, name) in SOURCE_ERRORS:
+                    notes.append(f"{qid}: dropped {name!r} ({lang}), a known source error")
+                elif (
+                    lang == "und"
+                    and name.endswith(("ي", "ية"))
+                    and normal.intersection(adjective_bases(normalize(name)))
+                ):
+                    notes.append(f"{qid}: dropped {name!r} ({lang}), an adjective of another of its names")
+                else:
+                    keep.append(name)
+            rec["names"][lang] = keep
+        rec["names"] = {lang: ns for lang, ns in rec["names"].items() if ns}
+    return notes
+
+
 def namelink_versions() -> tuple[str, str]:
     sys.path.insert(0, str(ROOT))
     try:
@@ -425,6 +464,7 @@ def build() -> int:
     records += country_records
 
     merged, lines, notes = merge(records)
+    notes.extend(drop_wrong_names(merged))
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     entities = [_ordered(merged[q]) for q in sorted(merged, key=lambda q: int(q[1:]))]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from namelink import __version__
+from namelink.build.commands import register as register_build_actions
 from namelink.gazetteer import Gazetteer, GazetteerError
 from namelink.normalize import normalize
 from namelink.records import ENTITY_TYPES, Link
@@ -139,6 +140,32 @@ def cmd_candidates(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from namelink.evaluate import EvalError, evaluate, read_gold
+
+    gazetteer = open_gazetteer(args.gazetteer)
+    try:
+        gold = read_gold(args.gold)
+    except EvalError as error:
+        raise UsageError(f"{error}\n  GOLD.tsv needs a header with the columns name, qid (and optionally type)") from None
+    summary = evaluate(gold, gazetteer).summary()
+    if args.json:
+        write_json(sys.stdout, summary)
+        return EXIT_OK
+    print(f"rows            {summary['rows']} ({summary['should_link']} to link, {summary['nil']} NIL)")
+    for figure in ("accuracy_at_1", "accuracy_at_5", "nil_precision", "nil_recall", "false_link_rate"):
+        print(f"{figure:<15} {summary[figure]:.3f}")
+    for kind, counts in summary["by_type"].items():  # type: ignore[attr-defined]
+        print(f"  {kind:<13} accuracy@1 {counts['accuracy_at_1']:.3f} over {counts['rows']}")
+    errors = summary["errors"]
+    if errors:
+        print(f"errors ({len(errors)}): name, expected, got, score")  # type: ignore[arg-type]
+        for miss in errors:  # type: ignore[attr-defined]
+            score = "-" if miss["score"] is None else f"{miss['score']:.3f}"
+            print(f"  {miss['name']}\t{miss['expected'] or 'NIL'}\t{miss['got'] or 'NIL'}\t{score}")
+    return EXIT_OK
+
+
 def cmd_gazetteer_info(args: argparse.Namespace) -> int:
     gazetteer = open_gazetteer(args.path)
     by_type: dict[str, int] = {}
@@ -213,6 +240,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_lookup_options(p, threshold=False)
     p.set_defaults(run=cmd_candidates)
 
+    p = commands.add_parser("eval", help="measure accuracy against a gold TSV (columns name, qid, type)")
+    p.add_argument("gold", metavar="GOLD.tsv", help="gold file; an empty qid marks a name that must not link")
+    p.add_argument("--gazetteer", metavar="PATH", help="a gazetteer directory or JSONL file (default: embedded)")
+    p.add_argument("--json", action="store_true", help="the figures and the errors as one JSON object")
+    p.set_defaults(run=cmd_eval)
+
     g = commands.add_parser("gazetteer", help="inspect, export, build and merge gazetteers")
     sub = g.add_subparsers(dest="gazetteer_command", required=True, metavar="ACTION")
     p = sub.add_parser("info", help="counts and provenance of a gazetteer")
@@ -222,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write every name as TSV: qid, label, type, lang, name")
     p.add_argument("--gazetteer", metavar="PATH", help="gazetteer directory or JSONL file (default: embedded)")
     p.set_defaults(run=cmd_gazetteer_export)
+    register_build_actions(sub)
     return parser
 
 

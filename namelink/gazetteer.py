@@ -55,20 +55,21 @@ MANIFEST_FILE = "manifest.json"
 FORMAT_VERSION = 1
 # The layout and content rules of _Index: bump it whenever the pickled structure
 # or what _Index.__init__ puts into it changes, so that cached indexes rebuild.
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"
 # A key that more names than this share is too common to narrow anything down
 # (measured: the loosest key of a 1M-name gazetteer has a handful of such keys).
 MAX_POSTING = 2000
 # The key kinds looked up within one script; the romanized key works across scripts.
 SAME_SCRIPT_KINDS = KEY_KINDS[:4]
-# Fuzzy blocking: trigrams of the skeleton key. Query trigrams are read rarest
-# first until FUZZY_SCAN ids have been counted (at least FUZZY_MIN_GRAMS lists),
+# Fuzzy blocking: trigrams of the spelling key. Query trigrams are read rarest
+# first until FUZZY_SCAN ids have been counted (at least FUZZY_MIN_GRAMS lists:
+# one typo spoils at most three trigrams, so the right name is in the fourth),
 # and the FUZZY_CANDIDATES ids sharing the most trigrams are rescored. Those
 # bounds make a query's work independent of the gazetteer's size; the values
 # keep recall at or above brute force on the benchmark's noisy queries while
 # 1M names stay within a few milliseconds (benchmarks/test_fuzzy_speed.py).
 FUZZY_SCAN = 20_000
-FUZZY_MIN_GRAMS = 2
+FUZZY_MIN_GRAMS = 4
 FUZZY_CANDIDATES = 200
 # A normalized name longer than this is not a name: it is refused at once, so a
 # 100 kB "name" costs one normalize() and nothing else.
@@ -295,7 +296,7 @@ class _Index:
                     if " " in norm and record["type"] == "person":
                         # A surname alone reaches a person's full name across scripts.
                         roman_pairs.append((romanized_key(norm.rsplit(" ", 1)[1]), name_id))
-                    gram_pairs.extend((gram, name_id) for gram in trigrams(keys[2]))
+                    gram_pairs.extend((gram, name_id) for gram in trigrams(keys[0]))
         self.first_name.append(len(self.name_text))
         self.langs = sorted(lang_ids, key=lang_ids.__getitem__)
         self.qid_index = Postings.build(qid_pairs)
@@ -320,9 +321,9 @@ class _Index:
         )
 
 
-def trigrams(skeleton: str) -> set[str]:
-    """The letter trigrams of a skeleton key, with its ends marked: بتن → ^بت بتن تن$."""
-    padded = f"^{skeleton}$"
+def trigrams(key: str) -> set[str]:
+    """The letter trigrams of a key, with its ends marked: بوتن → ^بو بوت وتن تن$."""
+    padded = f"^{key}$"
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
@@ -497,7 +498,10 @@ class Gazetteer:
                     for name_id in ids:
                         # Equal word-order keys are the same words: only their order differs.
                         similarity = 1.0 if kind == "word_order" else Indel.normalized_similarity(spelling, index.name_spelling[name_id])
-                        offer(name_id, kind, similarity, form, clitic)
+                        if similarity >= scoring.KEY_MIN_SIMILARITY:
+                            offer(name_id, kind, similarity, form, clitic)
+                        elif similarity >= scoring.FUZZY_MIN_SIMILARITY:
+                            offer(name_id, "fuzzy", similarity, form, clitic)
 
         if any(index.normalized.get(base) for base in adjective_bases(norm)):
             return best  # an adjective (الروسي) is not a loose match of its name (روسيا)
@@ -531,8 +535,8 @@ class Gazetteer:
         """Candidates that share the most skeleton trigrams with the query, read
         rarest trigram first within a fixed budget: never a scan of the gazetteer."""
         index = self._index
-        spelling, _, skeleton, *_ = keys_of_normalized(norm)
-        lists = sorted((index.grams.get(gram) for gram in trigrams(skeleton)), key=len)
+        spelling = keys_of_normalized(norm)[0]
+        lists = sorted((index.grams.get(gram) for gram in trigrams(spelling)), key=len)
         counts: Counter[int] = Counter()
         scanned = 0
         for used, ids in enumerate(lists):

@@ -135,12 +135,12 @@ def keys(text: str) -> tuple[str, ...]:
 
 # --- Adjectives of names ----------------------------------------------------------------
 # A nisba adjective is a name with -ي (feminine -ية) added, the article kept or
-# added, and a final ا, يا or ه of the name dropped: روسيا → الروسي, الصين →
-# الصينية, ايران → ايراني. It looks like a one-letter typo of the name, and it
+# added, and a final ا, يا, ه, ية or ستان of the name dropped: روسيا → الروسي,
+# الصين → الصينية, ايران → ايراني, السعودية → سعودي, أفغانستان → أفغاني. It looks like a one-letter typo of the name, and it
 # is not the name: the gazetteer refuses fuzzy and cross-script matches for a
 # query that is the adjective of a name it holds.
 _NISBA_SUFFIXES = ("يه", "ي")
-_NAME_ENDINGS = ("", "ا", "يا", "ه")
+_NAME_ENDINGS = ("", "ا", "يا", "ه", "يه", "ستان")
 
 
 def adjective_bases(norm: str) -> tuple[str, ...]:

@@ -24,7 +24,16 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["SCOPE_HELP", "Scope", "ScopeError", "fill", "load_query", "parse_scope", "split_prologue"]
+__all__ = [
+    "SCOPE_HELP",
+    "Scope",
+    "ScopeError",
+    "fill",
+    "load_query",
+    "parse_scope",
+    "split_prologue",
+    "with_standard_prefixes",
+]
 
 # `cities` alone: the threshold the issue names ("every city over 100k people").
 DEFAULT_MIN_POPULATION = 100_000
@@ -119,12 +128,16 @@ def parse_scope(spec: str) -> Scope:
     if kind == "cities":
         raw = argument.strip().replace("_", "").replace(",", "") or str(DEFAULT_MIN_POPULATION)
         if not raw.isdigit():
-            raise ScopeError(f"--scope {spec}: give a minimum population as a whole number, for example cities:100000")
+            raise ScopeError(
+                f"--scope {spec}: give a minimum population as a whole number, for example cities:100000"
+            )
         return Scope(text, load_query("cities.rq"), (("min_population", str(int(raw))),), "place")
     if kind == "heads":
         if argument.strip().lower() == "world":
             return Scope(text, load_query("heads_world.rq"), fallback_type="person")
-        return Scope(text, load_query("heads_country.rq"), (("country", _country(kind, argument, spec)),), "person")
+        return Scope(
+            text, load_query("heads_country.rq"), (("country", _country(kind, argument, spec)),), "person"
+        )
     if kind in ("ministers", "mps"):
         return Scope(text, load_query(f"{kind}.rq"), (("country", _country(kind, argument, spec)),), "person")
     if kind == "sparql":
@@ -148,4 +161,32 @@ def _custom(argument: str, spec: str) -> Scope:
         )
     if _PLACEHOLDER.search(template):
         raise ScopeError(f"--scope {spec}: {path} has a {{{{placeholder}}}}; write the values into the query")
-    return Scope(f"sparql:{path}", template)
+    return Scope(f"sparql:{path}", with_standard_prefixes(template))
+
+
+# The prefixes the Wikidata Query Service predeclares, so that a query written
+# for it also runs on QLever and Oxigraph, which predeclare none.
+STANDARD_PREFIXES = {
+    "wd": "http://www.wikidata.org/entity/",
+    "wdt": "http://www.wikidata.org/prop/direct/",
+    "p": "http://www.wikidata.org/prop/",
+    "ps": "http://www.wikidata.org/prop/statement/",
+    "pq": "http://www.wikidata.org/prop/qualifier/",
+    "wikibase": "http://wikiba.se/ontology#",
+    "schema": "http://schema.org/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+
+
+def with_standard_prefixes(query: str) -> str:
+    """``query`` with a PREFIX line for each standard prefix it uses but does not declare."""
+    declared = {m.group(1).lower() for m in re.finditer(r"PREFIX\s+([\w.-]*):", query, re.IGNORECASE)}
+    _, body = split_prologue(query)
+    missing = [
+        f"PREFIX {name}: <{iri}>\n"
+        for name, iri in STANDARD_PREFIXES.items()
+        if name not in declared and re.search(rf"(?<![\w.-]){name}:", body)
+    ]
+    return "".join(missing) + query

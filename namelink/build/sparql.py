@@ -51,6 +51,7 @@ __all__ = [
     "SparqlTimeout",
     "SparqlUnavailable",
     "parse_retry_after",
+    "strip_comments",
     "user_agent",
 ]
 
@@ -133,11 +134,13 @@ class ClientSettings:
 
 @dataclass(frozen=True)
 class SelectResult:
-    """The rows of a SELECT query, and whether they came from the cache."""
+    """The rows of a SELECT query, whether they came from the cache, and when
+    they were fetched from the endpoint (seconds since the epoch)."""
 
     variables: tuple[str, ...]
     bindings: tuple[dict[str, Any], ...]
     cached: bool
+    fetched_at: float
 
 
 @dataclass
@@ -160,6 +163,16 @@ def user_agent(contact: str | None) -> str:
         wrapper = ""
     who = f" ({contact.strip()})" if contact and contact.strip() else ""
     return f"namelink/{__version__}{who}{wrapper}"
+
+
+def strip_comments(query: str) -> str:
+    """``query`` without its whole-line comments and blank lines: what is sent and cached.
+
+    Only lines that start with ``#`` go; a ``#`` inside a line may be part of
+    an IRI (``<http://wikiba.se/ontology#>``) and stays.
+    """
+    lines = (line for line in query.splitlines() if line.strip() and not line.lstrip().startswith("#"))
+    return "\n".join(lines) + "\n"
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -201,7 +214,7 @@ def _looks_like_server_timeout(text: str) -> bool:
 
 def _post(endpoint: str, query: str, agent: str, timeout: float) -> bytes:
     """One POST through SPARQLWrapper; the raw body of a 200 answer."""
-    from SPARQLWrapper import JSON, POST, SPARQLWrapper
+    from SPARQLWrapper import JSON, POST, SELECT, SPARQLWrapper
 
     wrapper = SPARQLWrapper(endpoint, agent=agent)
     wrapper.setMethod(POST)  # a batch of 200 ids is too long for a GET URL
@@ -209,8 +222,12 @@ def _post(endpoint: str, query: str, agent: str, timeout: float) -> bytes:
     # Content negotiation only: no format=json parameters that some servers reject.
     wrapper.setOnlyConneg(True)
     wrapper.setQuery(query)
+    # setQuery() guesses the query form by searching the text for keywords, and
+    # a word such as "drops" in a comment made it send a SELECT as an update.
+    # This client only sends SELECT queries.
+    wrapper.queryType = SELECT
     # setTimeout() truncates to whole seconds; urllib takes a float.
-    wrapper.timeout = timeout
+    wrapper.timeout = timeout  # type: ignore[assignment]
     result = wrapper.query()
     try:
         body: bytes = result.response.read()
@@ -250,20 +267,24 @@ def _exchange(endpoint: str, query: str, agent: str, timeout: float) -> dict[str
     except EndPointInternalError as error:  # SPARQLWrapper's name for HTTP 500
         if _looks_like_server_timeout(str(error)):
             raise _TimedOut("the server ran out of time (HTTP 500)") from None
-        raise _Retry("HTTP 500") from None
-    except (QueryBadFormed, URITooLong) as error:
+        raise _Retry(f"HTTP 500: {_wrapped_body(error)}") from None
+    except QueryBadFormed as error:
         if _looks_like_server_timeout(str(error)):
-            raise _TimedOut("the server ran out of time") from None
-        raise SparqlRefused(str(error)[:300]) from None
-    except (EndPointNotFound, Unauthorized) as error:
-        raise SparqlEndpointError(f"{endpoint}: {str(error)[:300]}") from None
-    except (TimeoutError, socket.timeout):
+            raise _TimedOut("the server ran out of time (HTTP 400)") from None
+        raise SparqlRefused(f"HTTP 400: {_wrapped_body(error)}") from None
+    except URITooLong as error:
+        raise SparqlRefused(f"HTTP 414: {_wrapped_body(error)}") from None
+    except EndPointNotFound as error:
+        raise SparqlEndpointError(f"{endpoint} answered HTTP 404: {_wrapped_body(error)}") from None
+    except Unauthorized as error:
+        raise SparqlEndpointError(f"{endpoint} answered HTTP 401: {_wrapped_body(error)}") from None
+    except TimeoutError:
         raise _TimedOut(f"no answer within {timeout:g} s") from None
     except urllib.error.URLError as error:
         reason = error.reason
         if isinstance(reason, (TimeoutError, socket.timeout)):
             raise _TimedOut(f"no answer within {timeout:g} s") from None
-        if isinstance(reason, ConnectionRefusedError) or isinstance(reason, socket.gaierror):
+        if isinstance(reason, (ConnectionRefusedError, socket.gaierror)):
             raise SparqlEndpointError(f"cannot reach {endpoint}: {reason}") from None
         raise _Retry(f"connection failed: {reason}") from None
     except (ConnectionError, http.client.HTTPException, OSError) as error:
@@ -280,6 +301,16 @@ def _exchange(endpoint: str, query: str, agent: str, timeout: float) -> dict[str
     if not _is_select_result(parsed):
         raise _Retry("the answer is JSON but not SPARQL SELECT results")
     return parsed  # type: ignore[no-any-return]
+
+
+def _wrapped_body(error: Exception) -> str:
+    """The server's answer inside one of SPARQLWrapper's exceptions, shortened."""
+    text = str(error)
+    _, found, body = text.partition("Response:\n")
+    body = body if found else text
+    if body.startswith(("b'", 'b"')):
+        body = body[2:-1]
+    return " ".join(body.split())[:200]
 
 
 def _read_error(error: urllib.error.HTTPError) -> str:
@@ -353,8 +384,12 @@ class SparqlClient:
         self.close()
 
     def cache_key(self, query: str, kind: str = "response") -> str:
-        """The key of ``query`` on this endpoint: a hash, so any query length fits."""
-        digest = hashlib.sha256(f"{self.settings.endpoint}\n{query}".encode()).hexdigest()
+        """The key of ``query`` on this endpoint: a hash, so any query length fits.
+
+        Comment lines do not count, so rewording a query's documentation does
+        not throw away the responses cached for it.
+        """
+        digest = hashlib.sha256(f"{self.settings.endpoint}\n{strip_comments(query)}".encode()).hexdigest()
         return f"sparql/{CACHE_LAYOUT}/{kind}/{digest}"
 
     def _fresh(self, entry: object) -> bool:
@@ -391,19 +426,20 @@ class SparqlClient:
                 parsed = json.loads(entry["body"])
                 if _is_select_result(parsed):
                     self.stats.cache_hits += 1
-                    return _result(parsed, cached=True)
+                    return _result(parsed, cached=True, fetched_at=float(entry["fetched_at"]))
             except (KeyError, TypeError, json.JSONDecodeError):
                 pass  # an unreadable entry is refetched, never trusted
-        parsed = self._fetch(query, retry_timeouts=retry_timeouts)
+        parsed = self._fetch(strip_comments(query), retry_timeouts=retry_timeouts)
+        fetched_at = self._now()
         cache.set(
             key,
             {
-                "fetched_at": self._now(),
+                "fetched_at": fetched_at,
                 "endpoint": self.settings.endpoint,
                 "body": json.dumps(parsed, ensure_ascii=False, separators=(",", ":")),
             },
         )
-        return _result(parsed, cached=False)
+        return _result(parsed, cached=False, fetched_at=fetched_at)
 
     def _pace(self) -> None:
         if self._last_request_end is None or self.settings.pause <= 0:
@@ -435,7 +471,7 @@ class SparqlClient:
                 wait = self._backoff(attempt)
             except _Retry as error:
                 last = str(error)
-                if error.throttled and error.retry_after is not None and error.retry_after > settings.max_retry_after:
+                if error.retry_after is not None and error.retry_after > settings.max_retry_after:
                     raise SparqlThrottled(
                         f"{settings.endpoint} asks to wait {error.retry_after:.0f} s (Retry-After)"
                     ) from None
@@ -450,7 +486,7 @@ class SparqlClient:
         raise SparqlUnavailable(last)  # unreachable: the loop returns or raises
 
 
-def _result(parsed: dict[str, Any], *, cached: bool) -> SelectResult:
+def _result(parsed: dict[str, Any], *, cached: bool, fetched_at: float) -> SelectResult:
     variables = tuple(str(v) for v in parsed.get("head", {}).get("vars", []))
     bindings = tuple(b for b in parsed["results"]["bindings"] if isinstance(b, dict))
-    return SelectResult(variables=variables, bindings=bindings, cached=cached)
+    return SelectResult(variables=variables, bindings=bindings, cached=cached, fetched_at=fetched_at)
