@@ -1,7 +1,7 @@
 """Why a name matched, in words a user can check.
 
-    >>> explain("وپوتين", "بوتين", "normalized", 1.0, "پوتين")
-    'clitic و stripped; پ→ب; normalized match'
+    >>> explain("وپوتين", "بوتين", "spelling", 1.0, "پوتين", "clitic و stripped")
+    'clitic و stripped; پ→ب; spelling key, similarity 1.00'
 
 The explanation is built only for the Links a call returns, from the query, the
 gazetteer name that matched and how: what normalize() removed or folded, the
@@ -55,15 +55,6 @@ def _what_normalize_did(text: str) -> list[str]:
     return notes
 
 
-def _clitic(norm: str, stripped: str) -> str:
-    """The clitic letters that stand before ``stripped``'s first word in ``norm``."""
-    first, bare = norm.split(" ")[0], stripped.split(" ")[0]
-    common = 0
-    while common < min(len(first), len(bare)) and first[-1 - common] == bare[-1 - common]:
-        common += 1
-    return first[: len(first) - common]
-
-
 def _differences(query: str, name: str) -> list[str]:
     """Letter-level differences from the query's normal form to the name's."""
     notes: list[str] = []
@@ -92,17 +83,21 @@ def _differences(query: str, name: str) -> list[str]:
     return notes
 
 
-def explain(query: str, matched: str, method: str, similarity: float, clitic_form: str = "") -> str:
-    """Which steps made ``query`` match the gazetteer name ``matched``."""
+def explain(query: str, matched: str, method: str, similarity: float, form: str = "", variant: str = "") -> str:
+    """Which steps made ``query`` match the gazetteer name ``matched``.
+
+    ``form`` is the form of the query that matched and ``variant`` what made it
+    (a clitic stripped ...), when it is not the query itself.
+    """
     if method == "qid":
         return _METHOD_WORDS["qid"]
     if method == "exact":
         return _METHOD_WORDS["exact"]
     parts: list[str] = []
     norm = normalize(query)
-    if clitic_form:
-        parts.append(f"clitic {_clitic(norm, clitic_form)} stripped")
-        norm = clitic_form
+    if variant:
+        parts.append(variant)
+        norm = form
     parts.extend(_what_normalize_did(query))
     if method != "cross_script":
         parts.extend(_differences(norm, normalize(matched)))

@@ -39,9 +39,10 @@ from namelink.keys import (
     adjective_bases,
     keys_of_normalized,
     romanized_key,
-    strip_clitics,
     transliterate,
+    variants,
 )
+from namelink.words import is_common_word
 from namelink.explain import explain
 from namelink.normalize import check_str, normalize
 from namelink.records import ENTITY_TYPES, Entity, Link
@@ -55,12 +56,15 @@ MANIFEST_FILE = "manifest.json"
 FORMAT_VERSION = 1
 # The layout and content rules of _Index: bump it whenever the pickled structure
 # or what _Index.__init__ puts into it changes, so that cached indexes rebuild.
-INDEX_VERSION = "4"
+INDEX_VERSION = "5"
 # A key that more names than this share is too common to narrow anything down
 # (measured: the loosest key of a 1M-name gazetteer has a handful of such keys).
 MAX_POSTING = 2000
 # The key kinds looked up within one script; the romanized key works across scripts.
 SAME_SCRIPT_KINDS = KEY_KINDS[:4]
+# Script bits of an entity's names: a cross-script match is only sought for an
+# entity that has no name in the query's own script.
+LATIN, ARABIC_SCRIPT = 1, 2
 # Fuzzy blocking: trigrams of the spelling key. Query trigrams are read rarest
 # first until FUZZY_SCAN ids have been counted (at least FUZZY_MIN_GRAMS lists:
 # one typo spoils at most three trigrams, so the right name is in the fourth),
@@ -86,7 +90,8 @@ class _Hit(NamedTuple):
     name_id: int  # -1 for a QID given as input
     method: str  # a BANDS key of score.py
     similarity: float
-    clitic_form: str  # the query with a clitic stripped, when that is what matched
+    form: str  # the form of the query that matched (a variant, or the query itself)
+    variant: str  # what made the variant ("clitic و stripped"), or ""
 
 
 class GazetteerError(ValueError):
@@ -247,6 +252,7 @@ class _Index:
         self.classes: list[tuple[str, ...]] = []
         self.alt_qids: list[tuple[str, ...]] = []
         self.popularity = array("I")
+        self.scripts = array("B")  # per entity: LATIN | ARABIC_SCRIPT bits of its names
         self.first_name = array("I")  # entity i owns names first_name[i]:first_name[i+1]
         self.langs: list[str] = []
         self.name_text: list[str] = []
@@ -271,6 +277,7 @@ class _Index:
             self.alt_qids.append(tuple(record["alt_qids"]))
             self.popularity.append(record["popularity"])
             self.first_name.append(len(self.name_text))
+            self.scripts.append(0)
             qid_pairs.append((record["qid"], entity))
             qid_pairs.extend((alt, entity) for alt in record["alt_qids"])
             seen: set[tuple[int, str]] = set()
@@ -289,6 +296,7 @@ class _Index:
                     self.name_entity.append(entity)
                     keys = keys_of_normalized(norm)
                     self.name_spelling.append(keys[0])
+                    self.scripts[entity] |= LATIN if norm.isascii() else ARABIC_SCRIPT
                     norm_pairs.append((norm, name_id))
                     for kind in range(len(SAME_SCRIPT_KINDS)):
                         key_pairs[kind].append((keys[kind], name_id))
@@ -319,6 +327,23 @@ class _Index:
             popularity=self.popularity[i],
             alt_qids=self.alt_qids[i],
         )
+
+
+def fuzzy_similarity(norm: str, spelling: str, name: str, name_spelling: str) -> float:
+    """How alike a query and a fuzzy candidate are: Indel similarity of their
+    spelling keys, less when the first letters differ (writers rarely get the
+    first letter wrong: زائير is not جزائير), and for two names of several words,
+    held down by how alike their last words are (a different surname is a
+    different person: حمد بن عيسى المري is not حمد بن عيسى آل خليفة)."""
+    similarity = Indel.normalized_similarity(spelling, name_spelling)
+    if spelling[:1] != name_spelling[:1]:
+        similarity *= scoring.FIRST_LETTER_FACTOR
+    if " " in norm:
+        name_norm = normalize(name)
+        if " " in name_norm:
+            last = Indel.normalized_similarity(norm.rsplit(" ", 1)[1], name_norm.rsplit(" ", 1)[1])
+            similarity = min(similarity, (similarity + last) / 2)
+    return similarity
 
 
 def trigrams(key: str) -> set[str]:
@@ -471,46 +496,63 @@ class Gazetteer:
 
     def _hits(self, norm: str, exact_text: str, lang: str | None) -> dict[int, _Hit]:
         """The best hit per entity index for a normalized query, from every stage:
-        normal form and same-script keys (also with clitics stripped), the
+        normal form and same-script keys (also for the query's variants: clitics
+        stripped, a designator dropped, the article added or dropped), the
         romanized key across scripts, and fuzzy trigram candidates when nothing
-        better than a consonant-key match was found."""
+        better than a consonant-key match was found.
+
+        A common word (قمة, رئیس) or the adjective of a name (الروسي) is looked up
+        by its normal form only: one letter from a name is not a variant of it.
+        """
         index = self._index
         best: dict[int, _Hit] = {}
 
-        def offer(name_id: int, method: str, similarity: float, form: str, clitic: bool) -> None:
+        def offer(name_id: int, method: str, similarity: float, form: str, variant: str) -> None:
             entity = index.name_entity[name_id]
             in_lang = lang is None or index.langs[index.name_lang[name_id]] == lang
             weight = scoring.rescale_fuzzy(similarity) if method == "fuzzy" else similarity
-            value = scoring.score(method, scoring.quality(weight, index.popularity[entity], in_lang), clitic=clitic)
+            quality = scoring.quality(weight, index.popularity[entity], in_lang)
+            value = scoring.score(method, quality, variant=bool(variant))
             if entity not in best or value > best[entity].score:
-                best[entity] = _Hit(value, name_id, method, similarity, form if clitic else "")
+                best[entity] = _Hit(value, name_id, method, similarity, form, variant)
 
-        forms = [(norm, False), *((variant, True) for variant in strip_clitics(norm))]
-        for form, clitic in forms:
+        strict = is_common_word(norm) or (
+            not exact_text.endswith("ى")  # final alef maksura (بخارى) is no nisba ending
+            and any(index.normalized.get(base) for base in adjective_bases(norm))
+        )
+        forms = [(norm, ""), *variants(norm)] if not strict else [(norm, "")]
+        for form, variant in forms:
             for name_id in index.normalized.get(form):
-                exact = not clitic and index.name_text[name_id] == exact_text
-                offer(name_id, "exact" if exact else "normalized", 1.0, form, clitic)
+                exact = not variant and index.name_text[name_id] == exact_text
+                offer(name_id, "exact" if exact else "normalized", 1.0, form, variant)
+            if strict or (variant and is_common_word(form)):
+                continue
             form_keys = keys_of_normalized(form)
             spelling = form_keys[0]
             for kind, key, postings in zip(SAME_SCRIPT_KINDS, form_keys, index.keys):
                 ids = postings.get(key)
-                if len(ids) <= MAX_POSTING:
-                    for name_id in ids:
-                        # Equal word-order keys are the same words: only their order differs.
-                        similarity = 1.0 if kind == "word_order" else Indel.normalized_similarity(spelling, index.name_spelling[name_id])
-                        if similarity >= scoring.KEY_MIN_SIMILARITY:
-                            offer(name_id, kind, similarity, form, clitic)
-                        elif similarity >= scoring.FUZZY_MIN_SIMILARITY:
-                            offer(name_id, "fuzzy", similarity, form, clitic)
-
-        if any(index.normalized.get(base) for base in adjective_bases(norm)):
-            return best  # an adjective (الروسي) is not a loose match of its name (روسيا)
+                if len(ids) > MAX_POSTING:
+                    continue
+                for name_id in ids:
+                    # Equal word-order keys are the same words: only their order differs.
+                    if kind == "word_order":
+                        similarity = 1.0
+                    else:
+                        similarity = Indel.normalized_similarity(spelling, index.name_spelling[name_id])
+                    if similarity >= scoring.KEY_MIN_SIMILARITY:
+                        offer(name_id, kind, similarity, form, variant)
+                    else:
+                        similarity = fuzzy_similarity(form, spelling, index.name_text[name_id], index.name_spelling[name_id])
+                        if similarity >= scoring.FUZZY_MIN_SIMILARITY:
+                            offer(name_id, "fuzzy", similarity, form, variant)
+        if strict:
+            return best
         self._cross_script(norm, offer)
         if not best or max(hit.score for hit in best.values()) < scoring.FUZZY_UNLESS_ABOVE:
             self._fuzzy(norm, offer)
         return best
 
-    def _cross_script(self, norm: str, offer: Callable[[int, str, float, str, bool], None]) -> None:
+    def _cross_script(self, norm: str, offer: Callable[[int, str, float, str, str], None]) -> None:
         """Names in the other script (Latin for an Arabic-script query and back)
         that share the query's romanized key, scored by how close a rough Latin
         spelling of the two is."""
@@ -519,19 +561,19 @@ class Gazetteer:
         ids = index.romanized.get(key) if len(key) >= scoring.MIN_ROMANIZED_KEY else ()
         if len(ids) > MAX_POSTING:
             return
-        latin_query = norm.isascii()
+        own_script = LATIN if norm.isascii() else ARABIC_SCRIPT
         rough_query = transliterate(norm)
         for name_id in ids:
-            if index.name_spelling[name_id].isascii() == latin_query:
+            if index.scripts[index.name_entity[name_id]] & own_script:
                 continue
             name = normalize(index.name_text[name_id])
             whole = Indel.normalized_similarity(rough_query, transliterate(name))
             surname = Indel.normalized_similarity(rough_query, transliterate(name.rsplit(" ", 1)[-1]))
             similarity = max(whole, surname * scoring.PART_OF_NAME)
             credit = scoring.CROSS_SCRIPT_KEY_CREDIT
-            offer(name_id, "cross_script", credit + (1 - credit) * similarity, norm, False)
+            offer(name_id, "cross_script", credit + (1 - credit) * similarity, norm, "")
 
-    def _fuzzy(self, norm: str, offer: Callable[[int, str, float, str, bool], None]) -> None:
+    def _fuzzy(self, norm: str, offer: Callable[[int, str, float, str, str], None]) -> None:
         """Candidates that share the most skeleton trigrams with the query, read
         rarest trigram first within a fixed budget: never a scan of the gazetteer."""
         index = self._index
@@ -545,10 +587,9 @@ class Gazetteer:
             counts.update(ids[:FUZZY_SCAN])
             scanned += len(ids)
         for name_id, _ in counts.most_common(FUZZY_CANDIDATES):
-            name = index.name_spelling[name_id]
-            similarity = Indel.normalized_similarity(spelling, name)
+            similarity = fuzzy_similarity(norm, spelling, index.name_text[name_id], index.name_spelling[name_id])
             if similarity >= scoring.FUZZY_MIN_SIMILARITY:
-                offer(name_id, "fuzzy", similarity, norm, False)
+                offer(name_id, "fuzzy", similarity, norm, "")
 
     def _ranked(self, name: str, types: frozenset[str] | None, lang: str | None) -> list[Link]:
         check_str(name, "name")
@@ -560,11 +601,18 @@ class Gazetteer:
             found = index.qid_index.get(stripped.upper())
             if not found or (types is not None and index.types[found[0]] not in types):
                 return []
-            return [self._link(found[0], _Hit(scoring.BANDS["qid"][0], -1, "qid", 1.0, ""), stripped)]
+            return [self._link(found[0], _Hit(scoring.BANDS["qid"][0], -1, "qid", 1.0, "", ""), stripped)]
         norm = normalize(stripped)
         if not norm or len(norm) > MAX_NAME_CHARS:
             return []
         hits = self._hits(norm, stripped, lang)
+        head, comma, _ = stripped.partition(",")
+        if comma and (not hits or max(h.score for h in hits.values()) < scoring.FUZZY_UNLESS_ABOVE):
+            # "Tehran, Iran": the name before a qualifying comma.
+            for entity, hit in self._hits(normalize(head), head.strip(), lang).items():
+                qualified = hit._replace(score=hit.score - scoring.VARIANT_PENALTY, variant="qualifier after the comma dropped")
+                if entity not in hits or qualified.score > hits[entity].score:
+                    hits[entity] = qualified
         ranked = sorted(
             (item for item in hits.items() if types is None or index.types[item[0]] in types),
             key=lambda item: (-item[1].score, -index.popularity[item[0]], index.qids[item[0]]),
@@ -585,7 +633,7 @@ class Gazetteer:
             key=hit.method if hit.method in SAME_SCRIPT_KINDS else "",
             type=index.types[entity],
             description=index.descriptions[entity],
-            explanation=explain(query, matched, hit.method, hit.similarity, hit.clitic_form),
+            explanation=explain(query, matched, hit.method, hit.similarity, hit.form, hit.variant),
             popularity=index.popularity[entity],
         )
 

@@ -18,7 +18,7 @@ import re
 from namelink import chars
 from namelink.normalize import check_str, normalize
 
-__all__ = ["KEYS_VERSION", "KEY_KINDS", "adjective_bases", "keys", "romanized_key", "strip_clitics", "transliterate"]
+__all__ = ["DESIGNATORS", "KEYS_VERSION", "KEY_KINDS", "adjective_bases", "keys", "romanized_key", "strip_clitics", "transliterate", "variants"]
 
 KEYS_VERSION = "2"
 
@@ -200,3 +200,67 @@ def strip_clitics(text: str) -> tuple[str, ...]:
             seen.add(stem)
             out.append(stem + sep + rest)
     return tuple(out)
+
+
+# --- Query variants ------------------------------------------------------------------------
+# Words that stand before a name to say what kind of thing or person it is:
+# منظمة أوبك, ولاية تكساس, جمهورية تتارستان, الملك حمد. A query that starts with
+# one is also looked up without it. (Normalized spellings.)
+DESIGNATORS = frozenset(
+    {
+        "منظمه",  # organization
+        "ولايه",  # state
+        "جمهوريه",  # republic
+        "مدينه",  # city
+        "محافظه",  # governorate
+        "اقليم",  # province, region
+        "مقاطعه",  # province
+        "حلف",  # alliance
+        "الحلف",  # the alliance
+        "الجمهوريه",  # the republic
+        "المملكه",  # the kingdom
+        "مملكه",  # kingdom
+        "مجموعه",  # group
+        "الملك",  # the king
+        "الرئيس",  # the president
+        "الشيخ",  # the sheikh
+        "الامير",  # the prince
+        "السيد",  # mister
+        "السيده",  # madam
+        "الزعيم",  # the leader
+        "رئيس",  # president (ar, fa)
+        "استان",  # province (fa)
+        "شهر",  # city (fa)
+        "کشور",  # country (fa), normalized كشور below
+        "كشور",  # country (fa)
+        "شهزاده",  # prince (ur, fa)
+        "صدر",  # president (ur)
+        "وزير",  # minister
+    }
+)
+# The article: a query may lack the ال of a name (سعوديه for السعوديه) or add one.
+ARTICLE = "ال"
+
+
+def variants(norm: str) -> tuple[tuple[str, str], ...]:
+    """Other forms of normalized ``norm`` to look up, each with what was done:
+    leading clitics stripped, a designator dropped, the article added or dropped.
+    The input itself is not included."""
+    check_str(norm, "norm")
+    out: dict[str, str] = {}
+    for stem in strip_clitics(norm):
+        first, bare = norm.split(" ")[0], stem.split(" ")[0]
+        common = 0
+        while common < min(len(first), len(bare)) and first[-1 - common] == bare[-1 - common]:
+            common += 1
+        out.setdefault(stem, f"clitic {first[: len(first) - common]} stripped")
+    first, _, rest = norm.partition(" ")
+    if rest and first in DESIGNATORS:
+        out.setdefault(rest, f"{first} dropped")
+    if " " not in norm and len(norm) >= MIN_STEM:
+        if norm.startswith(ARTICLE) and len(norm) > len(ARTICLE) + MIN_STEM:
+            out.setdefault(norm[len(ARTICLE) :], "article ال dropped")
+        elif not norm.startswith(ARTICLE):
+            out.setdefault(ARTICLE + norm, "article ال added")
+    out.pop(norm, None)
+    return tuple(out.items())

@@ -46,8 +46,10 @@ BANDS: dict[str, tuple[float, float]] = {
     "cross_script": (0.45, 0.69),  # romanized key: Arabic script ↔ Latin script
 }
 
-# Stripping a clitic (و ف ب ل ك) is a guess about the text; it costs this much.
-CLITIC_PENALTY = 0.04
+# Looking up a variant of the query (a clitic و ف ب ل ك stripped, a designator
+# such as منظمة dropped, the article added or dropped, a ", qualifier" dropped)
+# is a guess about the text; it costs this much.
+VARIANT_PENALTY = 0.04
 
 # Inside a band: string similarity dominates; popularity is a prior that breaks
 # near-ties; the language hint nudges without overriding similarity.
@@ -68,11 +70,15 @@ LINK_THRESHOLD = 0.6
 # key, not a variant spelling: it is scored as a fuzzy match (or dropped). The
 # acceptance variants sit at or above it (قازاقستان / كازاخستان 0.78, شي جنپنگ /
 # شي جين بينغ 0.75); colliding names of a 1M-name gazetteer mostly below.
-KEY_MIN_SIMILARITY = 0.72
+KEY_MIN_SIMILARITY = 0.745
 
 # Fuzzy candidates below this similarity (Indel, on the spelling key) are not
 # candidates at all: a one-letter typo in a six-letter name is 0.83.
-FUZZY_MIN_SIMILARITY = 0.7
+FUZZY_MIN_SIMILARITY = 0.6
+
+# A fuzzy candidate whose first letter differs from the query's keeps this share
+# of its similarity (the prefix weighting of Jaro-Winkler, as one factor).
+FIRST_LETTER_FACTOR = 0.9
 
 # The fuzzy stage runs only when no hit scored above this: a skeleton-key match
 # or better leaves a fuzzy candidate at least MARGIN behind anyway.
@@ -136,13 +142,13 @@ def quality(similarity: float, popularity: int, language_match: bool) -> Quality
     return Quality(similarity, popularity_prior(popularity), 1.0 if language_match else 0.0)
 
 
-def score(method: str, q: Quality, *, clitic: bool = False) -> float:
+def score(method: str, q: Quality, *, variant: bool = False) -> float:
     """The score of a hit: its method's band, filled by its quality."""
     low, high = BANDS[method]
     inside = W_SIMILARITY * q.similarity + W_POPULARITY * q.popularity + W_LANGUAGE * q.language
     value = low + (high - low) * inside * 0.999
-    if clitic:
-        value -= CLITIC_PENALTY
+    if variant:
+        value -= VARIANT_PENALTY
     return round(max(0.0, value), 6)
 
 
