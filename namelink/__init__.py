@@ -22,6 +22,7 @@ from namelink.gazetteer import Gazetteer, GazetteerError
 from namelink.keys import KEY_KINDS, KEYS_VERSION, keys, strip_clitics
 from namelink.normalize import normalize
 from namelink.records import Entity, Link, Mention
+from namelink.text import iter_link_text, link_text
 
 __version__ = "0.1.0"
 
@@ -36,8 +37,10 @@ __all__ = [
     "__version__",
     "candidates",
     "keys",
+    "iter_link_text",
     "link",
     "link_many",
+    "link_text",
     "normalize",
     "strip_clitics",
 ]

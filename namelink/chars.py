@@ -7,7 +7,8 @@ looser foldings used only for finding candidates.
 
 Tables, in the order normalize() applies them:
 
-    DELETE            marks and invisible controls that do not change the name
+    delete_table()    marks and invisible controls that do not change the name
+                      (ARABIC_MARKS and CONTROLS, plus every other mark in Unicode)
     FOLD_LETTERS      letter variants that write the same sound
     DIGITS            Arabic-Indic and Persian digits to ASCII
     LATIN             precomposed Latin letters to their unaccented base
@@ -22,6 +23,7 @@ and for the match keys (never for the displayed normal form):
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
 
 Table = dict[int, "str | None"]
 
@@ -118,6 +120,15 @@ CONTROLS: Table = {
 }
 
 
+@cache
+def delete_table() -> Table:
+    """DELETE: every mark and format control, then the Arabic ones listed above.
+
+    Computed on first use (a scan of Unicode takes ~80 ms), not at import.
+    """
+    return {**_all_combining_and_format(), **ARABIC_MARKS, **CONTROLS}
+
+
 def _all_combining_and_format() -> Table:
     """Every nonspacing/enclosing mark and format control in Unicode.
 
@@ -135,7 +146,6 @@ def _all_combining_and_format() -> Table:
     return table
 
 
-DELETE: Table = {**_all_combining_and_format(), **ARABIC_MARKS, **CONTROLS}
 
 # --- FOLD_LETTERS: one letter for one sound -------------------------------------
 # Alef and hamza forms, alef maksura, teh marbuta, and the letters of Persian,

@@ -24,7 +24,7 @@ MAX_DIFFERENCES = 5
 _LONG_VOWELS = "اوي"
 _TATWEEL = 0x0640
 _INVISIBLE = frozenset(chars.CONTROLS)
-_MARKS = frozenset(chars.DELETE) - _INVISIBLE - {_TATWEEL}
+_MARKS = frozenset(chars.ARABIC_MARKS) - {_TATWEEL} | frozenset(range(0x0300, 0x0370))
 
 _METHOD_WORDS = {
     "exact": "exact match",

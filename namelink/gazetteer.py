@@ -45,7 +45,7 @@ from namelink.keys import (
 from namelink.words import is_common_word
 from namelink.explain import explain
 from namelink.normalize import check_str, normalize
-from namelink.records import ENTITY_TYPES, Entity, Link
+from namelink.records import ENTITY_TYPES, Entity, Link, Mention
 
 __all__ = ["ENTITIES_FILE", "MANIFEST_FILE", "Gazetteer", "GazetteerError"]
 
@@ -433,6 +433,7 @@ class Gazetteer:
         self._index = index
         self.manifest: dict[str, Any] = manifest or {}
         self.path = path
+        self._first_word_table: dict[str, int] | None = None
 
     # -- construction ----------------------------------------------------------------
 
@@ -636,6 +637,44 @@ class Gazetteer:
             explanation=explain(query, matched, hit.method, hit.similarity, hit.form, hit.variant),
             popularity=index.popularity[entity],
         )
+
+    def _first_words(self) -> dict[str, int]:
+        """First word of every normalized name → the most words a name starting
+        with it has: where link_text() may find a name, and how long it may be.
+        Built on first use (about a second for a 1M-name gazetteer)."""
+        if self._first_word_table is None:
+            table: dict[str, int] = {}
+            for name in self._index.normalized.keys:
+                first, _, rest = name.partition(" ")
+                words = rest.count(" ") + 2 if rest else 1
+                if words > table.get(first, 0):
+                    table[first] = words
+            self._first_word_table = table
+        return self._first_word_table
+
+    def link_text(
+        self,
+        text: str,
+        *,
+        types: Iterable[str] | str | None = None,
+        threshold: float | None = None,
+    ) -> list[Mention]:
+        """Every mention of a name of this gazetteer in ``text``; see namelink.text."""
+        from namelink.text import link_text
+
+        return link_text(text, gazetteer=self, types=types, threshold=threshold)
+
+    def iter_link_text(
+        self,
+        text: str,
+        *,
+        types: Iterable[str] | str | None = None,
+        threshold: float | None = None,
+    ) -> Iterator[Mention]:
+        """link_text() as an iterator, for large texts."""
+        from namelink.text import iter_link_text
+
+        return iter_link_text(text, gazetteer=self, types=types, threshold=threshold)
 
     def candidates(
         self,

@@ -48,7 +48,7 @@ def fold_case(text: str) -> str:
 
 
 def remove_marks(text: str) -> str:
-    return text.translate(chars.DELETE)
+    return text.translate(chars.delete_table())
 
 
 def fold_letters(text: str) -> str:
@@ -85,9 +85,9 @@ STEPS: tuple[Callable[[str], str], ...] = (
 
 @cache
 def _table() -> dict[int, str | None]:
-    """chars.DELETE, FOLD_LETTERS, DIGITS and LATIN composed into one table."""
+    """chars.delete_table(), FOLD_LETTERS, DIGITS and LATIN composed into one table."""
     table: dict[int, str | None] = {}
-    for step in (chars.DELETE, chars.FOLD_LETTERS, chars.DIGITS, chars.LATIN):
+    for step in (chars.delete_table(), chars.FOLD_LETTERS, chars.DIGITS, chars.LATIN):
         for cp, out in step.items():
             table.setdefault(cp, out)
     return table
@@ -110,6 +110,8 @@ def _bmp_table() -> list[object]:
     table: dict[int, str | None] = {}
     for cp in range(0x10000):
         char = chr(cp)
+        if char.isalnum() and cp not in general and char.casefold() == char:
+            continue  # most of the plane: a letter or digit that nothing changes
         out = once(char)
         while (again := once(out)) != out:
             out = again

@@ -1,0 +1,140 @@
+"""link_text(): mentions in running text, with exact offsets into the caller's string."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import pytest
+
+from namelink import Gazetteer, Mention, iter_link_text, link_text
+
+# QIDs of the embedded gazetteer's entries (see tests/data/default_links.tsv).
+PUTIN, XI, SAMARKAND, CHINA, SCO, UKRAINE = "Q7747", "Q15031", "Q5753", "Q148", "Q485207", "Q212"
+KAZAKHSTAN, US, RAISI, PELOSI, UZBEKISTAN = "Q232", "Q30", "Q5947347", "Q170581", "Q265"
+
+
+def found(text: str, **kwargs: object) -> list[tuple[str, str]]:
+    mentions = link_text(text, **kwargs)  # type: ignore[arg-type]
+    for m in mentions:
+        assert text[m.start : m.end] == m.surface
+    return [(m.surface, m.link.qid) for m in mentions]
+
+
+def test_multi_word_names_win_over_their_parts() -> None:
+    text = "اجتمع قادة منظمة شنغهاي للتعاون في حضور شي جين بينغ وممثل عن الولايات المتحدة."
+    assert found(text) == [("منظمة شنغهاي للتعاون", SCO), ("شي جين بينغ", XI), ("الولايات المتحدة", US)]
+
+
+@pytest.mark.parametrize(
+    ("word", "surface", "qid"),
+    [
+        ("وبوتين", "بوتين", PUTIN),
+        ("لبوتين", "بوتين", PUTIN),
+        ("بسمرقند", "سمرقند", SAMARKAND),
+        ("للصين", "لصين", CHINA),
+        ("فالصين", "الصين", CHINA),
+        ("بأوزبكستان", "أوزبكستان", UZBEKISTAN),
+    ],
+)
+def test_clitics_are_left_outside_the_span(word: str, surface: str, qid: str) -> None:
+    assert found(f"وصل الوفد {word} أمس") == [(surface, qid)]
+
+
+def test_a_name_glued_to_the_next_word_is_split_off() -> None:
+    text = "مع الهجوم على أوكرانياخلفية القمة، وصل الوفد من كازاخستانلكنهم تأخروا."
+    assert found(text) == [("أوكرانيا", UKRAINE), ("كازاخستان", KAZAKHSTAN)]
+
+
+def test_latin_names_inside_arabic_text_are_found() -> None:
+    text = "التقى الرئيس الصيني Xi بنظيره في قمة SCO الأخيرة."
+    assert found(text) == [("Xi", XI), ("SCO", SCO)]
+
+
+def test_lowercase_short_latin_words_are_not_names() -> None:
+    assert found("the talks between us and xi") == []
+
+
+def test_a_short_form_after_the_full_name_links_to_the_same_person() -> None:
+    text = "استقبل شي جين بينغ ضيفه فلاديمير بوتين. وقال شي إن بوتين صديق قديم."
+    assert found(text) == [("شي جين بينغ", XI), ("فلاديمير بوتين", PUTIN), ("شي", XI), ("بوتين", PUTIN)]
+    short = link_text(text)[2]
+    assert short.link.method == "document"
+    assert "earlier in the text" in short.link.explanation
+
+
+def test_a_short_form_that_is_a_common_word_needs_support() -> None:
+    assert found("لا شي يمنع ذلك.") == []
+    assert found("هذا هو السبب رئيسي في الأزمة.") == []
+    assert found("وقال الرئيس رئيسي إن المحادثات مثمرة.") == [("رئيسي", RAISI)]
+
+
+def test_adjectives_are_not_mentions_of_countries() -> None:
+    assert found("قال الرئيس الروسي إن الشركات الصينية والأمريكية تتنافس.") == []
+
+
+def test_the_seed_spellings_of_the_news_are_all_found() -> None:
+    text = "التقى ڤلاديمير پوتن بنظيره شي جنپنگ في سامرقند، وانتقد زيارة نانسي پلوسي إلى تايوان."
+    got = dict(found(text))
+    assert got["ڤلاديمير پوتن"] == PUTIN
+    assert got["شي جنپنگ"] == XI
+    assert got["سامرقند"] == SAMARKAND
+    assert got["نانسي پلوسي"] == PELOSI
+
+
+def test_offsets_stay_exact_with_diacritics_tatweel_and_odd_spaces() -> None:
+    text = "قال\u00a0فَلادِيمِير\u2009بُوتِـــين\u200f: إنّ «الصّين» شريك."
+    mentions = link_text(text)
+    assert [(m.surface, m.link.qid) for m in mentions] == [("فَلادِيمِير\u2009بُوتِـــين", PUTIN), ("الصّين", CHINA)]
+    assert all(text[m.start : m.end] == m.surface for m in mentions)
+
+
+def test_mixed_right_to_left_and_left_to_right_text_keeps_offsets() -> None:
+    text = "Summit report: \u202bالتقى بوتين\u202c with Xi Jinping in Samarkand (سمرقند)."
+    mentions = link_text(text)
+    assert [m.link.qid for m in mentions] == [PUTIN, XI, SAMARKAND, SAMARKAND]
+    assert all(text[m.start : m.end] == m.surface for m in mentions)
+
+
+def test_text_with_no_arabic_at_all_works() -> None:
+    assert found("Vladimir Putin met Xi Jinping in Samarkand.") == [
+        ("Vladimir Putin", PUTIN),
+        ("Xi Jinping", XI),
+        ("Samarkand", SAMARKAND),
+    ]
+
+
+def test_types_filter_the_mentions() -> None:
+    text = "زار بوتين الصين."
+    assert found(text, types={"person"}) == [("بوتين", PUTIN)]
+    assert found(text, types="place") == [("الصين", CHINA)]
+
+
+def test_the_gazetteer_method_and_the_iterator_give_the_same_mentions() -> None:
+    text = "زار بوتين الصين والتقى شي جين بينغ."
+    default = Gazetteer.default()
+    assert default.link_text(text) == link_text(text) == list(iter_link_text(text))
+    assert all(isinstance(m, Mention) for m in link_text(text))
+
+
+def test_empty_text_gives_no_mentions() -> None:
+    assert link_text("") == []
+    assert link_text("   \n\t ") == []
+
+
+@pytest.mark.parametrize("bad", [None, 42, b"bytes", ["list"]])
+def test_non_str_text_raises_type_error(bad: object) -> None:
+    with pytest.raises(TypeError, match="text must be str"):
+        link_text(bad)  # type: ignore[arg-type]
+
+
+def test_ten_megabytes_of_text_stream_in_bounded_memory() -> None:
+    paragraph = "التقى بوتين بالرئيس شي جين بينغ في سمرقند وناقشا الوضع في أوكرانيا. " * 20
+    text = paragraph * (10_000_000 // len(paragraph.encode()) + 1)
+    tracemalloc.start()
+    count = 0
+    for _ in iter_link_text(text):
+        count += 1
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert count > 100_000
+    assert peak < 20_000_000  # the text itself is not copied; tokens stream through a small window
