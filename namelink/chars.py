@@ -412,46 +412,19 @@ LATIN_DIGRAPHS: tuple[tuple[str, str], ...] = (
     ("ci", "S"),
     ("cy", "S"),
 )
-# A rough Latin spelling of Arabic-script letters, only to measure how close a
-# cross-script candidate is (گابويڤ → gabuiv against gabuev); never shown as a name.
-ROUGH_LATIN: Table = {
-    0x0627: "a",  # ALEF
-    0x0628: "b",  # BEH
-    0x067E: "p",  # PEH
-    0x062A: "t",  # TEH
-    0x062B: "th",  # THEH
-    0x062C: "j",  # JEEM
-    0x0686: "ch",  # TCHEH
-    0x062D: "h",  # HAH
-    0x062E: "kh",  # KHAH
-    0x062F: "d",  # DAL
-    0x0630: "dh",  # THAL
-    0x0631: "r",  # REH
-    0x0632: "z",  # ZAIN
-    0x0698: "zh",  # JEH
-    0x0633: "s",  # SEEN
-    0x0634: "sh",  # SHEEN
-    0x0635: "s",  # SAD
-    0x0636: "d",  # DAD
-    0x0637: "t",  # TAH
-    0x0638: "z",  # ZAH
-    0x0639: None,  # AIN
-    0x063A: "gh",  # GHAIN
-    0x0641: "f",  # FEH
-    0x06A4: "v",  # VEH
-    0x0642: "q",  # QAF
-    0x0643: "k",  # KAF
-    0x06AF: "g",  # GAF
-    0x0644: "l",  # LAM
-    0x0645: "m",  # MEEM
-    0x0646: "n",  # NOON
-    0x0647: "h",  # HEH
-    0x0648: "u",  # WAW
-    0x064A: "i",  # YEH
-    0x0621: None,  # HAMZA
-    0x0624: "u",  # WAW WITH HAMZA ABOVE
-    0x0626: "i",  # YEH WITH HAMZA ABOVE
-    0x0020: None,  # SPACE
+# Vowels kept as three classes, for measuring how close two spellings across
+# scripts are once their consonants agree (جابويف ~ Gabuev: KaBuiF both).
+SOUND_VOWELS: Table = {
+    0x0627: "a",  # ARABIC LETTER ALEF
+    0x0648: "u",  # ARABIC LETTER WAW
+    0x064A: "i",  # ARABIC LETTER YEH
+    ord("a"): "a",
+    ord("e"): "i",  # Latin e is written ي in Arabic script, when written at all
+    ord("i"): "i",
+    ord("y"): "i",
+    ord("o"): "u",  # Latin o is written و
+    ord("u"): "u",
+    ord("w"): "u",
 }
 
 

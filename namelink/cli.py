@@ -12,8 +12,9 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from namelink import __version__
 from namelink.build.commands import register as register_build_actions
@@ -203,6 +204,145 @@ def cmd_gazetteer_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- bulk: csv and text ------------------------------------------------------------------
+
+
+def parse_jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number; give a count, e.g. 2") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"{value} processes: give at least 1")
+    return jobs
+
+
+def parse_delimiter(value: str) -> str:
+    """One character; \\t and "tab" stand for a tab, which a shell makes awkward to type."""
+    value = "\t" if value in ("\\t", "tab") else value
+    if len(value) != 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not one character; give e.g. ';' or '\\t'")
+    return value
+
+
+@contextmanager
+def _input_file(name: str) -> Iterator[tuple[BinaryIO, int | None]]:
+    """The input named on the command line, '-' for stdin, with its size when known."""
+    if name == "-":
+        yield sys.stdin.buffer, None
+        return
+    path = Path(name)
+    if not path.is_file():
+        raise UsageError(f"{name}: no such file" + (" (it is a directory)" if path.is_dir() else ""))
+    with path.open("rb") as file:
+        yield file, path.stat().st_size
+
+
+@contextmanager
+def _output_file(name: str | None) -> Iterator[BinaryIO]:
+    """stdout for None or '-'; a file is written beside OUTPUT and renamed over it at the end."""
+    from namelink.bulk import atomic_output
+
+    if name in (None, "-"):
+        sys.stdout.flush()
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    with atomic_output(name) as file:
+        yield file
+
+
+def _bulk_errors(input_name: str, error: Exception) -> UsageError:
+    """The library's complaint about the input, with the flag that fixes it."""
+    from namelink.bulk import ColumnError, EncodingError
+
+    if isinstance(error, EncodingError):
+        fix = (
+            f"read it with --encoding {error.guess}"
+            if error.guess
+            else "name its encoding with --encoding (cp1256 is Windows Arabic, utf-16 Excel's Unicode text)"
+        )
+        return UsageError(f"{input_name}: {error}\n  {fix}")
+    if isinstance(error, ColumnError):
+        columns = ", ".join(error.available) or "(none)"
+        return UsageError(f"--column {error.column}: no such column in {input_name}\n  columns: {columns}")
+    return UsageError(f"{input_name}: {error}")
+
+
+def _print_problems(problems: Sequence[tuple[int, str]], count: int) -> None:
+    for line, what in problems:
+        print(f"  line {line}: {what}", file=sys.stderr)
+    if count > len(problems):
+        print(f"  ... and {count - len(problems):,} more", file=sys.stderr)
+
+
+def cmd_csv(args: argparse.Namespace) -> int:
+    from namelink.bulk import BulkError, Progress, format_of, link_table
+
+    gazetteer = open_gazetteer(args.gazetteer)
+    file_format = args.format or format_of(args.input)
+    with _input_file(args.input) as (source, size):
+        show = args.progress if args.progress is not None else sys.stderr.isatty()
+        progress = Progress(sys.stderr, size) if show else None
+        try:
+            with _output_file(args.output) as out:
+                summary = link_table(
+                    source,
+                    out,
+                    args.columns,
+                    gazetteer=gazetteer,
+                    types=args.types,
+                    threshold=args.threshold,
+                    lang=args.lang,
+                    format=file_format,
+                    delimiter=args.delimiter,
+                    encoding=args.encoding,
+                    jobs=args.jobs,
+                    on_progress=progress,
+                )
+        except BulkError as error:
+            raise _bulk_errors(args.input, error) from None
+        finally:
+            if progress is not None:
+                progress.close()
+    print(
+        f"namelink csv: {summary.rows:,} rows in {summary.seconds:.1f} s "
+        f"({summary.rows_per_second * 60:,.0f} rows/min), {summary.lookups:,} distinct names looked up",
+        file=sys.stderr,
+    )
+    for column, counts in summary.counts.items():
+        print(f"  {column}: " + ", ".join(f"{n:,} {status}" for status, n in counts.items()), file=sys.stderr)
+    if summary.malformed:
+        print(f"  {summary.malformed:,} malformed rows were written with status error:", file=sys.stderr)
+    _print_problems(summary.problems, summary.malformed)
+    return EXIT_UNLINKED if args.strict and not summary.all_linked else EXIT_OK
+
+
+def cmd_text(args: argparse.Namespace) -> int:
+    from namelink.bulk import BulkError, format_of, link_documents
+
+    gazetteer = open_gazetteer(args.gazetteer)
+    file_format = args.format or format_of(args.input, default="text")
+    with _input_file(args.input) as (source, _):
+        try:
+            with _output_file(args.output) as out:
+                summary = link_documents(
+                    source,
+                    out,
+                    gazetteer=gazetteer,
+                    types=args.types,
+                    threshold=args.threshold,
+                    format=file_format,
+                    encoding=args.encoding,
+                )
+        except BulkError as error:
+            raise _bulk_errors(args.input, error) from None
+    found = f"{summary.documents:,} documents, {summary.mentions:,} mentions"
+    print(f"namelink text: {found} in {summary.seconds:.1f} s", file=sys.stderr)
+    _print_problems(summary.problems, summary.errors)
+    return EXIT_OK
+
+
 # --- the parser -----------------------------------------------------------------------
 
 
@@ -245,6 +385,51 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gazetteer", metavar="PATH", help="a gazetteer directory or JSONL file (default: embedded)")
     p.add_argument("--json", action="store_true", help="the figures and the errors as one JSON object")
     p.set_defaults(run=cmd_eval)
+
+    from namelink.bulk import FORMATS, TEXT_FORMATS
+
+    gazetteer_help = "a gazetteer directory or JSONL file (default: embedded)"
+    types_help = "only these types: " + ", ".join(sorted(ENTITY_TYPES))
+    p = commands.add_parser(
+        "csv",
+        help="normalize and link columns of names in a CSV, TSV or JSONL file",
+        description="Copy INPUT with six columns added for each --column: <col>_normalized, _qid, _label, "
+        "_score, _method and _status (linked, ambiguous, unlinked, empty or error). Every row is kept; "
+        "malformed rows get status error. A summary goes to stderr.",
+    )
+    p.add_argument("input", metavar="INPUT", help="the file to read, or - for stdin")
+    p.add_argument("-o", "--output", metavar="OUTPUT", help="default stdout; written beside it, then renamed")
+    p.add_argument("--column", action="append", required=True, dest="columns", metavar="NAME")
+    p.add_argument("--format", choices=FORMATS, help="of input and output (default: by INPUT's extension)")
+    p.add_argument("--delimiter", type=parse_delimiter, metavar="CHAR", help="default , (csv) or tab (tsv)")
+    p.add_argument("--encoding", metavar="NAME", help="INPUT's if not UTF-8, e.g. cp1256 (output is UTF-8)")
+    p.add_argument("--jobs", type=parse_jobs, default=1, metavar="N", help="look names up in N processes")
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        help="a progress line on stderr (default: when stderr is a terminal)",
+    )
+    p.add_argument("--strict", action="store_true", help="exit 1 if any cell is unlinked, ambiguous or error")
+    p.add_argument("--gazetteer", metavar="PATH", help=gazetteer_help)
+    p.add_argument("--types", type=parse_types, metavar="T,T", help=types_help)
+    p.add_argument("--lang", metavar="CODE", help="prefer names in this language (ar, fa, ur, en ...)")
+    p.add_argument("--threshold", type=parse_threshold, metavar="SCORE", help="auto-link score, 0-1")
+    p.set_defaults(run=cmd_csv)
+
+    p = commands.add_parser(
+        "text",
+        help="link the names in running text, one document per line, as JSON Lines",
+        description="Write each mention as a JSON line: doc (the line number, or the id of a JSONL "
+        'document {"id": ..., "text": ...}), start, end, surface, qid, label, score.',
+    )
+    p.add_argument("input", metavar="FILE", help="text, one document per line, or JSONL; - for stdin")
+    p.add_argument("-o", "--output", metavar="OUTPUT", help="default stdout; written beside it, then renamed")
+    p.add_argument("--format", choices=TEXT_FORMATS, help="default: jsonl for .jsonl and .ndjson, else text")
+    p.add_argument("--encoding", metavar="NAME", help="FILE's encoding if not UTF-8, e.g. cp1256")
+    p.add_argument("--gazetteer", metavar="PATH", help=gazetteer_help)
+    p.add_argument("--types", type=parse_types, metavar="T,T", help=types_help)
+    p.add_argument("--threshold", type=parse_threshold, metavar="SCORE", help="auto-link score, 0-1")
+    p.set_defaults(run=cmd_text)
 
     g = commands.add_parser("gazetteer", help="inspect, export, build and merge gazetteers")
     sub = g.add_subparsers(dest="gazetteer_command", required=True, metavar="ACTION")

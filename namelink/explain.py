@@ -34,6 +34,7 @@ _METHOD_WORDS = {
     "skeleton": "skeleton key",
     "consonants": "consonant key",
     "fuzzy": "fuzzy match",
+    "partial": "words of the name",
     "cross_script": "romanized key across scripts",
     "qid": "the input is the QID",
 }
@@ -99,7 +100,7 @@ def explain(query: str, matched: str, method: str, similarity: float, form: str 
         parts.append(variant)
         norm = form
     parts.extend(_what_normalize_did(query))
-    if method != "cross_script":
+    if method not in ("cross_script", "partial"):
         parts.extend(_differences(norm, normalize(matched)))
     words = _METHOD_WORDS.get(method, method)
     if method in ("exact", "normalized"):

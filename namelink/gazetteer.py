@@ -33,19 +33,21 @@ from typing import Any, NamedTuple
 from rapidfuzz.distance import Indel
 
 from namelink import score as scoring
+from namelink.explain import explain
 from namelink.keys import (
     KEY_KINDS,
     KEYS_VERSION,
     adjective_bases,
     keys_of_normalized,
     romanized_key,
-    transliterate,
+    skeleton_key,
+    sound_spelling,
+    spelling_key,
     variants,
 )
-from namelink.words import is_common_word
-from namelink.explain import explain
 from namelink.normalize import check_str, normalize
 from namelink.records import ENTITY_TYPES, Entity, Link, Mention
+from namelink.words import is_common_word
 
 __all__ = ["ENTITIES_FILE", "MANIFEST_FILE", "Gazetteer", "GazetteerError"]
 
@@ -56,7 +58,7 @@ MANIFEST_FILE = "manifest.json"
 FORMAT_VERSION = 1
 # The layout and content rules of _Index: bump it whenever the pickled structure
 # or what _Index.__init__ puts into it changes, so that cached indexes rebuild.
-INDEX_VERSION = "5"
+INDEX_VERSION = "7"
 # A key that more names than this share is too common to narrow anything down
 # (measured: the loosest key of a 1M-name gazetteer has a handful of such keys).
 MAX_POSTING = 2000
@@ -259,6 +261,7 @@ class _Index:
         self.name_lang = array("H")
         self.name_entity = array("I")
         self.name_spelling: list[str] = []
+        self.name_words = array("B")  # words in the name's normal form (capped at 255)
 
         lang_ids: dict[str, int] = {}
         qid_pairs: list[tuple[str, int]] = []
@@ -266,6 +269,8 @@ class _Index:
         key_pairs: list[list[tuple[str, int]]] = [[] for _ in SAME_SCRIPT_KINDS]
         roman_pairs: list[tuple[str, int]] = []
         gram_pairs: list[tuple[str, int]] = []
+        word_pairs: list[tuple[str, int]] = []
+        surname_pairs: list[tuple[str, int]] = []
         interned: dict[str, str] = {}
         for record in records:
             entity = len(self.qids)
@@ -297,6 +302,12 @@ class _Index:
                     keys = keys_of_normalized(norm)
                     self.name_spelling.append(keys[0])
                     self.scripts[entity] |= LATIN if norm.isascii() else ARABIC_SCRIPT
+                    words = norm.split(" ")
+                    self.name_words.append(min(len(words), 255))
+                    if len(words) > 1:
+                        word_pairs.extend((spelling_key(word), name_id) for word in words)
+                        if record["type"] == "person":
+                            surname_pairs.append((skeleton_key(spelling_key(words[-1])), name_id))
                     norm_pairs.append((norm, name_id))
                     for kind in range(len(SAME_SCRIPT_KINDS)):
                         key_pairs[kind].append((keys[kind], name_id))
@@ -312,6 +323,8 @@ class _Index:
         self.keys = tuple(Postings.build(pairs) for pairs in key_pairs)
         self.romanized = Postings.build(pairs for pairs in roman_pairs if pairs[0])
         self.grams = Postings.build(gram_pairs)
+        self.words = Postings.build(word_pairs)
+        self.surnames = Postings.build(surname_pairs)
 
     def entity(self, i: int) -> Entity:
         names: dict[str, list[str]] = {}
@@ -495,15 +508,17 @@ class Gazetteer:
 
     # -- lookup ----------------------------------------------------------------------
 
-    def _hits(self, norm: str, exact_text: str, lang: str | None) -> dict[int, _Hit]:
+    def _hits(self, norm: str, exact_text: str, lang: str | None, loose: bool = True) -> dict[int, _Hit]:
         """The best hit per entity index for a normalized query, from every stage:
         normal form and same-script keys (also for the query's variants: clitics
         stripped, a designator dropped, the article added or dropped), the
         romanized key across scripts, and fuzzy trigram candidates when nothing
         better than a consonant-key match was found.
 
-        A common word (قمة, رئیس) or the adjective of a name (الروسي) is looked up
-        by its normal form only: one letter from a name is not a variant of it.
+        A common word (قمة, رئیس) links only to a name spelled exactly as given
+        (Urdu ترکی is Türkiye, Arabic تركي is "Turkish"), and the adjective of a
+        name (الروسي) by its normal form only: one letter from a name is not a
+        variant of it.
         """
         index = self._index
         best: dict[int, _Hit] = {}
@@ -517,7 +532,8 @@ class Gazetteer:
             if entity not in best or value > best[entity].score:
                 best[entity] = _Hit(value, name_id, method, similarity, form, variant)
 
-        strict = is_common_word(norm) or (
+        common = is_common_word(norm)
+        strict = not loose or common or (
             not exact_text.endswith("ى")  # final alef maksura (بخارى) is no nisba ending
             and any(index.normalized.get(base) for base in adjective_bases(norm))
         )
@@ -525,7 +541,8 @@ class Gazetteer:
         for form, variant in forms:
             for name_id in index.normalized.get(form):
                 exact = not variant and index.name_text[name_id] == exact_text
-                offer(name_id, "exact" if exact else "normalized", 1.0, form, variant)
+                if exact or not common:
+                    offer(name_id, "exact" if exact else "normalized", 1.0, form, variant)
             if strict or (variant and is_common_word(form)):
                 continue
             form_keys = keys_of_normalized(form)
@@ -548,31 +565,60 @@ class Gazetteer:
                             offer(name_id, "fuzzy", similarity, form, variant)
         if strict:
             return best
+        self._partial(norm, offer)
         self._cross_script(norm, offer)
         if not best or max(hit.score for hit in best.values()) < scoring.FUZZY_UNLESS_ABOVE:
             self._fuzzy(norm, offer)
         return best
 
+    def _partial(self, norm: str, offer: Callable[[int, str, float, str, str], None]) -> None:
+        """Names that share their last word with the query and whose words are all
+        in the query, or that hold all the query's words: طيب أردوغان is رجب طيب
+        أردوغان, and فلاديمير فلاديميروفيتش بوتين is فلاديمير بوتين; a different
+        last word is a different family (حمد بن عيسى المري). A single word reaches
+        a person by the surname (ميشوستن, ميخائيل ميشوستين). A word so common that
+        more than MAX_POSTING names carry it counts for nothing."""
+        index = self._index
+        query = [spelling_key(word) for word in norm.split(" ")]
+        if len(query) == 1:
+            ids = index.surnames.get(skeleton_key(query[0]))
+            if len(ids) <= MAX_POSTING:
+                for name_id in ids:
+                    surname = spelling_key(normalize(index.name_text[name_id]).rsplit(" ", 1)[-1])
+                    if Indel.normalized_similarity(query[0], surname) >= scoring.SURNAME_MIN_SIMILARITY:
+                        offer(name_id, "partial", 2 / (1 + index.name_words[name_id]), norm, "")
+            return
+        words = set(query)
+        shared: Counter[int] = Counter()
+        for word in words:
+            ids = index.words.get(word)
+            if len(ids) <= MAX_POSTING:
+                shared.update(ids)
+        last = query[-1]
+        for name_id, count in shared.items():
+            size = index.name_words[name_id]
+            if count >= 2 and (count == len(words) or count == size):
+                if spelling_key(normalize(index.name_text[name_id]).rsplit(" ", 1)[-1]) == last:
+                    offer(name_id, "partial", 2 * count / (len(words) + size), norm, "")
+
     def _cross_script(self, norm: str, offer: Callable[[int, str, float, str, str], None]) -> None:
         """Names in the other script (Latin for an Arabic-script query and back)
-        that share the query's romanized key, scored by how close a rough Latin
-        spelling of the two is."""
+        that share the query's romanized key, scored by how close their sound
+        spellings (consonant classes with vowels) are."""
         index = self._index
         key = romanized_key(norm)
         ids = index.romanized.get(key) if len(key) >= scoring.MIN_ROMANIZED_KEY else ()
         if len(ids) > MAX_POSTING:
             return
         own_script = LATIN if norm.isascii() else ARABIC_SCRIPT
-        rough_query = transliterate(norm)
+        query = sound_spelling(norm)
         for name_id in ids:
             if index.scripts[index.name_entity[name_id]] & own_script:
                 continue
             name = normalize(index.name_text[name_id])
-            whole = Indel.normalized_similarity(rough_query, transliterate(name))
-            surname = Indel.normalized_similarity(rough_query, transliterate(name.rsplit(" ", 1)[-1]))
-            similarity = max(whole, surname * scoring.PART_OF_NAME)
-            credit = scoring.CROSS_SCRIPT_KEY_CREDIT
-            offer(name_id, "cross_script", credit + (1 - credit) * similarity, norm, "")
+            whole = Indel.normalized_similarity(query, sound_spelling(name))
+            surname = Indel.normalized_similarity(query, sound_spelling(name.rsplit(" ", 1)[-1]))
+            offer(name_id, "cross_script", max(whole, surname * scoring.PART_OF_NAME), norm, "")
 
     def _fuzzy(self, norm: str, offer: Callable[[int, str, float, str, str], None]) -> None:
         """Candidates that share the most skeleton trigrams with the query, read
@@ -592,7 +638,9 @@ class Gazetteer:
             if similarity >= scoring.FUZZY_MIN_SIMILARITY:
                 offer(name_id, "fuzzy", similarity, norm, "")
 
-    def _ranked(self, name: str, types: frozenset[str] | None, lang: str | None) -> list[Link]:
+    def _ranked(self, name: str, types: frozenset[str] | None, lang: str | None, loose: bool = True) -> list[Link]:
+        """Every entity ``name`` reaches, best first. ``loose=False`` looks up the
+        normal form only (link_text(): running text is not a list of names)."""
         check_str(name, "name")
         if lang is not None:
             check_str(lang, "lang")
@@ -606,9 +654,9 @@ class Gazetteer:
         norm = normalize(stripped)
         if not norm or len(norm) > MAX_NAME_CHARS:
             return []
-        hits = self._hits(norm, stripped, lang)
+        hits = self._hits(norm, stripped, lang, loose)
         head, comma, _ = stripped.partition(",")
-        if comma and (not hits or max(h.score for h in hits.values()) < scoring.FUZZY_UNLESS_ABOVE):
+        if loose and comma and (not hits or max(h.score for h in hits.values()) < scoring.FUZZY_UNLESS_ABOVE):
             # "Tehran, Iran": the name before a qualifying comma.
             for entity, hit in self._hits(normalize(head), head.strip(), lang).items():
                 qualified = hit._replace(score=hit.score - scoring.VARIANT_PENALTY, variant="qualifier after the comma dropped")
@@ -651,6 +699,10 @@ class Gazetteer:
                     table[first] = words
             self._first_word_table = table
         return self._first_word_table
+
+    def _link_name_in_text(self, name: str, types: frozenset[str] | None, threshold: float | None) -> Link | None:
+        """link() by the normal form only, for a span of running text."""
+        return scoring.decide(self._ranked(name, types, None, loose=False), _check_threshold(threshold))
 
     def link_text(
         self,

@@ -18,7 +18,7 @@ import re
 from namelink import chars
 from namelink.normalize import check_str, normalize
 
-__all__ = ["DESIGNATORS", "KEYS_VERSION", "KEY_KINDS", "adjective_bases", "keys", "romanized_key", "strip_clitics", "transliterate", "variants"]
+__all__ = ["DESIGNATORS", "KEYS_VERSION", "KEY_KINDS", "adjective_bases", "keys", "romanized_key", "sound_spelling", "strip_clitics", "variants"]
 
 KEYS_VERSION = "2"
 
@@ -29,7 +29,7 @@ KEY_KINDS = ("spelling", "word_order", "skeleton", "consonants", "romanized")
 _SPELLING = tuple((chr(cp), out or "") for cp, out in {**chars.HAMZA_SEATS, **chars.FOREIGN_SOUNDS}.items())
 _CONSONANTS = chars.sequence_table(chars.CONSONANT_CLASSES, 0x0700)
 _ROMAN = chars.sequence_table({**chars.ROMAN_CLASSES, **chars.LATIN_ROMAN_CLASSES}, 0x0700)
-_ROUGH_LATIN = chars.sequence_table(chars.ROUGH_LATIN, 0x0700)
+_SOUND = chars.sequence_table({**chars.ROMAN_CLASSES, **chars.LATIN_ROMAN_CLASSES, **chars.SOUND_VOWELS}, 0x0700)
 _DOUBLE = re.compile(r"(.)\1")
 _DOUBLES = re.compile(r"(.)\1+")
 
@@ -77,24 +77,29 @@ def consonant_key(skeleton: str) -> str:
     return _collapse_doubles(skeleton.replace("تش", "ش").translate(_CONSONANTS))
 
 
-def romanized_key(norm: str) -> str:
-    """Sound classes shared by the Arabic-script and the Latin-script spelling of a
-    name, vowels dropped: گابويڤ, جابويف and Gabuev are all KBF. For matching
-    across scripts, where no other key can reach."""
+def _sound_classes(norm: str, table: list[object]) -> str:
     if not norm.isascii():
-        return _collapse_doubles(norm.replace(" ", "").replace("تش", "ش").translate(_ROMAN))
+        return _collapse_doubles(norm.replace(" ", "").replace("تش", "ش").translate(table))
     # Pinyin x (Xi, Xinjiang) starts a word as sh; elsewhere x is ks (Alexander).
     text = "".join("S" + word[1:] if word[:1] == "x" else word for word in norm.split(" "))
     for digraph, sound in chars.LATIN_DIGRAPHS:
         if digraph in text:
             text = text.replace(digraph, sound)
-    return _collapse_doubles(text.translate(_ROMAN))
+    return _collapse_doubles(text.translate(table))
 
 
-def transliterate(norm: str) -> str:
-    """A rough Latin spelling of normalized Arabic-script text (Latin stays as it is),
-    to measure how close a cross-script candidate is. Never shown as a name."""
-    return norm.translate(_ROUGH_LATIN)
+def romanized_key(norm: str) -> str:
+    """Sound classes shared by the Arabic-script and the Latin-script spelling of a
+    name, vowels dropped: گابويڤ, جابويف and Gabuev are all KBF. For matching
+    across scripts, where no other key can reach."""
+    return _sound_classes(norm, _ROMAN)
+
+
+def sound_spelling(norm: str) -> str:
+    """The romanized key with the vowels kept as a, i, u: what two spellings across
+    scripts are compared on once their romanized keys agree (جابويف and Gabuev
+    are both KaBuiF). Never shown as a name."""
+    return _sound_classes(norm, _SOUND)
 
 
 def keys_of_normalized(norm: str) -> tuple[str, ...]:

@@ -10,9 +10,10 @@
 
 A column of a million rows usually holds a few thousand distinct names, so the
 values are factorized first and every distinct one is linked once; the result
-is spread back over the rows with one array take. The ``status`` column uses
-the vocabulary of ``namelink csv`` (linked, unlinked, ambiguous, empty, error),
-so a frame and a CSV of the same names read the same.
+is spread back over the rows with one array take. The ``status`` column is
+decided by the rule of ``namelink csv`` (``namelink.bulk.classify``): linked,
+ambiguous, unlinked, empty (missing or blank) or error (not a string), so a
+frame and a CSV of the same names read the same.
 
 Gazetteers are named by path (or None for the embedded one) and loaded once per
 process (``load_gazetteer``): that is what lets ``namelink.dask`` send a path
@@ -23,20 +24,31 @@ Needs ``pip install namelink[pandas]``; ``import namelink`` never imports this.
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, NamedTuple, Union
 
 import numpy as np
 import pandas as pd
 
+from namelink.bulk import EMPTY, ERROR, STATUSES, classify
 from namelink.gazetteer import Gazetteer, _check_threshold, _check_types
-from namelink.records import Link
 
-__all__ = ["RESULT_COLUMNS", "STATUSES", "GazetteerSpec", "gazetteer_key", "link_series", "load_gazetteer"]
+__all__ = [
+    "RESULT_COLUMNS",
+    "STATUSES",
+    "GazetteerSpec",
+    "gazetteer_key",
+    "link_series",
+    "load_count",
+    "load_gazetteer",
+    "remember_gazetteer",
+    "result_frame",
+]
 
 # What a caller may pass as ``gazetteer``: None or "default" for the embedded
 # one, a path to a gazetteer directory or JSONL file, or a loaded Gazetteer.
@@ -44,11 +56,6 @@ GazetteerSpec = Union[Gazetteer, str, "os.PathLike[str]", None]
 
 # The columns link_series() returns, in order.
 RESULT_COLUMNS = ("qid", "label", "score", "method", "status")
-# The status vocabulary shared with ``namelink csv``:
-# linked: link() gave a Link; ambiguous: it gave None although the best
-# candidate cleared the threshold (the runner-up was too close); unlinked:
-# nothing cleared it; empty: a blank or missing value; error: not a string.
-STATUSES = ("linked", "unlinked", "ambiguous", "empty", "error")
 # The key under which the embedded gazetteer is cached, and the spec string
 # that names it in a config file or a Dask task.
 DEFAULT_KEY = "default"
@@ -110,6 +117,12 @@ def load_gazetteer(gazetteer: GazetteerSpec) -> Gazetteer:
         return found
 
 
+def load_count(key: str) -> int:
+    """How many times the gazetteer ``key`` names has been loaded or replaced in
+    this process: results remembered under an older count are of another gazetteer."""
+    return _load_counts[key]
+
+
 def remember_gazetteer(key: str, gazetteer: Gazetteer) -> None:
     """Make ``gazetteer`` the one ``key`` names in this process (a Dask worker
     plugin does this with a gazetteer it shipped to a machine that lacks the path)."""
@@ -119,54 +132,67 @@ def remember_gazetteer(key: str, gazetteer: Gazetteer) -> None:
             _load_counts[key] += 1
 
 
-# --- One value ------------------------------------------------------------------------------
+# --- Values ---------------------------------------------------------------------------------
 
 
-def _classify(
+class Row(NamedTuple):
+    """The result of one distinct value: a row of the result frame."""
+
+    qid: str | None
+    label: str | None
+    score: float
+    method: str | None
+    status: str
+
+
+# What a missing value (None, NaN, <NA>) gets.
+EMPTY_ROW = Row(None, None, math.nan, None, EMPTY)
+
+
+def link_values(
     gazetteer: Gazetteer,
-    value: object,
+    values: Iterable[object],
     *,
     types: frozenset[str] | None,
     threshold: float,
     lang: str | None,
-) -> tuple[str, Link | None]:
-    """The status of one value and its Link, by the rule ``namelink csv`` uses.
-
-    Kept private here until namelink.bulk.classify is the one shared rule.
-    """
-    if not isinstance(value, str):
-        return "error", None
-    if not value.strip():
-        return "empty", None
-    found = gazetteer.link(value, types=types, threshold=threshold, lang=lang)
-    if found is not None:
-        return "linked", found
-    best = gazetteer.candidates(value, types=types, limit=1, lang=lang)
-    return ("ambiguous" if best and best[0].score >= threshold else "unlinked"), None
+) -> list[Row]:
+    """The Row of each value: by ``namelink.bulk.classify`` for a string, status
+    "error" for anything else (a number, bytes, a list)."""
+    rows = []
+    for value in values:
+        if not isinstance(value, str):
+            rows.append(Row(None, None, math.nan, None, ERROR))
+            continue
+        status, found = classify(gazetteer, value, types=types, threshold=threshold, lang=lang)
+        if found is None:
+            rows.append(Row(None, None, math.nan, None, status))
+        else:
+            rows.append(Row(found.qid, found.label, found.score, found.method, status))
+    return rows
 
 
 # --- A column -------------------------------------------------------------------------------
 
 
-def _codes(series: pd.Series) -> tuple[np.ndarray, list[object]]:
-    """Factorized values: a code per row (-1 for a missing value) and the
-    distinct values. Unhashable values (lists, dicts) all share one code: they
-    are errors whatever they hold."""
+_UNHASHABLE = object()  # stands for every unhashable value (a list, a dict): all are errors
+
+
+def factorize(series: pd.Series) -> tuple[np.ndarray, list[object]]:
+    """A code per row (-1 for a missing value) and the distinct values, in order of appearance."""
     try:
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    except TypeError:
-        unhashable = object()
-        safe = series.map(lambda v: v if isinstance(v, str) or v is None else (v if _hashable(v) else unhashable))
-        codes, uniques = pd.factorize(safe, use_na_sentinel=True)
+    except TypeError:  # an unhashable value
+        codes, uniques = pd.factorize(series.map(_hashable_or_marker), use_na_sentinel=True)
     return np.asarray(codes), list(uniques)
 
 
-def _hashable(value: object) -> bool:
+def _hashable_or_marker(value: object) -> object:
     try:
         hash(value)
     except TypeError:
-        return False
-    return True
+        return _UNHASHABLE
+    return value
 
 
 def link_series(
@@ -190,28 +216,24 @@ def link_series(
         raise TypeError(f"series must be a pandas Series, not {type(series).__name__}")
     wanted = _check_types(types)
     cutoff = _check_threshold(threshold)
-    codes, uniques = _codes(series)
-    found = load_gazetteer(gazetteer) if uniques else None
-    # One slot per distinct value, and a last one for missing values: code -1
-    # takes it, as numpy reads index -1 as the last element.
-    size = len(uniques) + 1
-    qid = np.full(size, None, dtype=object)
-    label = np.full(size, None, dtype=object)
-    score = np.full(size, np.nan)
-    method = np.full(size, None, dtype=object)
-    status = np.full(size, "empty", dtype=object)
-    for i, value in enumerate(uniques):
-        assert found is not None
-        status[i], linked = _classify(found, value, types=wanted, threshold=cutoff, lang=lang)
-        if linked is not None:
-            qid[i], label[i], score[i], method[i] = linked.qid, linked.label, linked.score, linked.method
+    codes, uniques = factorize(series)
+    rows = []
+    if uniques:
+        rows = link_values(load_gazetteer(gazetteer), uniques, types=wanted, threshold=cutoff, lang=lang)
+    return spread(series.index, codes, rows)
+
+
+def spread(index: pd.Index, codes: np.ndarray, rows: list[Row]) -> pd.DataFrame:
+    """The result frame on ``index``: row ``i`` is ``rows[codes[i]]``, or the
+    empty row where the code is -1 (a missing value)."""
+    # EMPTY_ROW goes last, where numpy's index -1 finds it.
+    columns = list(zip(*rows, EMPTY_ROW, strict=True))
     return result_frame(
-        series.index,
-        qid=qid[codes],
-        label=label[codes],
-        score=score[codes],
-        method=method[codes],
-        status=status[codes],
+        index,
+        **{
+            name: np.array(column, dtype=object)[codes]
+            for name, column in zip(RESULT_COLUMNS, columns, strict=True)
+        },
     )
 
 
@@ -220,6 +242,9 @@ def result_frame(index: pd.Index, **columns: Any) -> pd.DataFrame:
     if not columns:
         columns = {name: [] for name in RESULT_COLUMNS}
     return pd.DataFrame(
-        {name: pd.array(columns[name], dtype="float64" if name == "score" else _TEXT) for name in RESULT_COLUMNS},
+        {
+            name: pd.array(columns[name], dtype="float64" if name == "score" else _TEXT)
+            for name in RESULT_COLUMNS
+        },
         index=index,
     )

@@ -42,6 +42,7 @@ BANDS: dict[str, tuple[float, float]] = {
     "word_order": (0.84, 0.90),  # keys: the same words in another order
     "skeleton": (0.78, 0.86),  # keys: long vowels in or out, doubled letters
     "consonants": (0.70, 0.78),  # keys: traded consonants (گ/ج/غ, ق/ك/خ ...)
+    "partial": (0.64, 0.76),  # the query's words are a part of the name's, or the reverse
     "fuzzy": (0.45, 0.70),  # trigram candidates rescored by similarity (typos)
     "cross_script": (0.45, 0.69),  # romanized key: Arabic script ↔ Latin script
 }
@@ -72,6 +73,11 @@ LINK_THRESHOLD = 0.6
 # شي جين بينغ 0.75); colliding names of a 1M-name gazetteer mostly below.
 KEY_MIN_SIMILARITY = 0.745
 
+# A single word reaches a person by the surname only when it is spelled nearly
+# as the gazetteer spells it (ميشوستن / ميشوستين 0.93); موكسو / ماكوسو (0.83)
+# is more likely a typo of something else.
+SURNAME_MIN_SIMILARITY = 0.9
+
 # Fuzzy candidates below this similarity (Indel, on the spelling key) are not
 # candidates at all: a one-letter typo in a six-letter name is 0.83.
 FUZZY_MIN_SIMILARITY = 0.6
@@ -91,11 +97,6 @@ MIN_ROMANIZED_KEY = 3
 # counts for this share of a whole-name match.
 PART_OF_NAME = 0.9
 
-# Across scripts the romanized keys already agree on every consonant class; that
-# is worth this much similarity, and the rough-transliteration similarity
-# (mostly vowels) decides the rest.
-CROSS_SCRIPT_KEY_CREDIT = 0.4
-
 # candidates() shows entities down to this score, below the link threshold, so
 # that a user can see what nearly matched.
 CANDIDATE_CUTOFF = 0.3
@@ -109,8 +110,9 @@ MARGIN = 0.1
 
 # When two entities are within the margin of each other through the same kind of
 # match, the far more popular one still wins if it is this many times more
-# popular: جورجيا is the country before the US state.
-POPULARITY_TIEBREAK = 3.0
+# popular: جورجيا is the country before the US state, and دبي the city (150)
+# before the emirate named after it (60).
+POPULARITY_TIEBREAK = 2.5
 
 # candidates() reports a runner-up on the Link when it is within this distance.
 RUNNER_UP_WINDOW = 0.15

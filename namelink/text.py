@@ -131,7 +131,7 @@ class _Reader:
         if name not in self.links:
             found = None
             if self.names.get(name):
-                found = self.gazetteer.link(name, types=self.types, threshold=self.threshold)
+                found = self.gazetteer._link_name_in_text(name, self.types, self.threshold)
             self.links[name] = found
         return self.links[name]
 
@@ -219,7 +219,7 @@ class _Reader:
         match (not a looser one: running text is not a name list), and for a
         common word (شي, رئيسي), only with support."""
         link = self.link(phrase)
-        if link is None or link.method not in ("exact", "normalized"):
+        if link is None:
             return None
         if is_common_word(phrase) and not self.supported(link, norms, i, document):
             return None

@@ -1,0 +1,215 @@
+"""Matching quality: fuzzy, cross-script, partial names, scores, explanations, evaluation."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from namelink import Gazetteer, candidates, link
+from namelink.cli import main
+from namelink.evaluate import evaluate, read_gold
+from namelink.score import BANDS, CANDIDATE_CUTOFF, LINK_THRESHOLD
+
+DATA = Path(__file__).parent / "data"
+PUTIN, XI, KAZAKHSTAN, ZELENSKYY, SHOIGU, ERDOGAN = "Q7747", "Q15031", "Q232", "Q3874799", "Q32024", "Q39259"
+
+# Synthetic entities (QIDs beyond Wikidata's range) for behaviour that needs control.
+GABUEV = {"qid": "Q990000101", "label": "Alexander Gabuev", "type": "person", "names": {"en": ["Alexander Gabuev"]}}
+ARABIC_ONLY = {"qid": "Q990000102", "label": "Samir Haddad", "type": "person", "names": {"ar": ["سمير حداد"]}}
+SAME_SCRIPT_GABUEV = {"qid": "Q990000103", "label": "Gabuev (Arabic)", "type": "person", "names": {"ar": ["جابويف"]}}
+
+
+@pytest.mark.parametrize(
+    ("name", "qid"),
+    [
+        ("كازاختسان", KAZAKHSTAN),  # a typo: two letters swapped
+        ("بوتيين", PUTIN),  # a doubled vowel
+        ("فولوديمير زيلنسكي", ZELENSKYY),  # a transliteration
+        ("سيرغي شويغو", SHOIGU),
+        ("Xi", XI),  # Latin inside Arabic text
+        ("Putin", PUTIN),
+        ("Putin, Vladimir", PUTIN),  # either word order
+        ("ERDOĞAN", ERDOGAN),  # casefolded, accent-free
+        ("طيب أردوغان", ERDOGAN),  # part of the full name
+        ("فلاديمير فلاديميروفيتش بوتين", PUTIN),  # the full name with a patronymic
+    ],
+)
+def test_spellings_no_key_catches_still_link(name: str, qid: str) -> None:
+    found = link(name)
+    assert found is not None and found.qid == qid, candidates(name)
+
+
+def test_arabic_script_reaches_a_latin_only_entity_through_the_romanized_key() -> None:
+    gazetteer = Gazetteer.from_records([GABUEV])
+    for spelling in ("گابويڤ", "جابويف"):
+        found = gazetteer.link(spelling)
+        assert found is not None and found.qid == "Q990000101"
+        assert found.method == "cross_script"
+
+
+def test_latin_reaches_an_arabic_only_entity_the_same_way() -> None:
+    found = Gazetteer.from_records([ARABIC_ONLY]).link("Samir Haddad")
+    assert found is not None and (found.qid, found.method) == ("Q990000102", "cross_script")
+
+
+def test_a_cross_script_match_scores_below_a_same_script_match() -> None:
+    cross = Gazetteer.from_records([GABUEV]).link("جابويف")
+    same = Gazetteer.from_records([SAME_SCRIPT_GABUEV]).link("جابويف")
+    assert cross is not None and same is not None
+    assert cross.score < same.score
+
+
+def test_exact_beats_normalized_beats_key_beats_fuzzy() -> None:
+    ranked = [link("كازاخستان"), link("كَازَاخِسْتَان"), link("قازاقستان"), link("كازاختسان")]
+    assert [r.method for r in ranked if r] == ["exact", "normalized", "key", "fuzzy"]
+    scores = [r.score for r in ranked if r]
+    assert scores == sorted(scores, reverse=True) and len(set(scores)) == 4
+
+
+def test_method_bands_never_overlap_in_the_promised_order() -> None:
+    order = ["exact", "normalized", "spelling", "skeleton", "consonants", "fuzzy"]
+    for better, worse in zip(order, order[1:]):
+        assert BANDS[better][0] >= BANDS[worse][1] or better == "spelling"
+    assert BANDS["exact"][1] <= 1.0 and BANDS["cross_script"][1] < BANDS["fuzzy"][1]
+
+
+def test_scores_never_saturate_so_candidates_stay_ordered() -> None:
+    found = candidates("بوتين", limit=10)
+    scores = [c.score for c in found]
+    assert all(0 < s < 1 for s in scores)
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_the_return_cutoff_is_separate_from_the_link_threshold() -> None:
+    assert CANDIDATE_CUTOFF < LINK_THRESHOLD
+    shown = candidates("دمسق", limit=5)  # a typo close to two cities
+    assert shown and all(c.score >= CANDIDATE_CUTOFF for c in shown)
+    assert any(c.score < LINK_THRESHOLD for c in candidates("كراتسي", limit=5))
+
+
+def test_a_close_runner_up_makes_link_abstain_and_candidates_show_both() -> None:
+    assert link("دمسق") is None  # دمشق (Damascus) and مسقط (Muscat) are equally close
+    labels = {c.label for c in candidates("دمسق", limit=2)}
+    assert labels == {"Damascus", "Muscat"}
+
+
+def test_a_link_reports_its_runner_up_when_it_is_close() -> None:
+    a = {"qid": "Q990000401", "label": "A", "type": "place", "names": {"ar": ["سمرقند"]}, "popularity": 50}
+    b = {"qid": "Q990000402", "label": "B", "type": "place", "names": {"ar": ["سامرقند"]}, "popularity": 50}
+    found = Gazetteer.from_records([a, b]).link("سمرقند")
+    assert found is not None and found.qid == "Q990000401"
+    assert found.runner_up is not None and found.runner_up.qid == "Q990000402"
+    assert found.runner_up.score < found.score
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("ڤلاديمير بوتين", ["ڤ→ف", "spelling key"]),
+        ("بوتيين", ["long vowel ي dropped", "skeleton key"]),
+        ("كازاختسان", ["س moved", "fuzzy match"]),
+        ("وبوتين", ["clitic و stripped"]),
+        ("شي جينبينغ", []),
+        ("أَرْدُوغَان", ["diacritics removed", "أ→ا"]),
+        ("Putin, Vladimir", ["word-order key"]),
+    ],
+)
+def test_the_explanation_says_which_steps_made_the_match(name: str, words: list[str]) -> None:
+    found = link(name)
+    assert found is not None and found.explanation
+    for word in words:
+        assert word in found.explanation, found.explanation
+
+
+def test_popularity_is_a_prior_between_equally_good_matches() -> None:
+    big = {"qid": "Q990000201", "label": "Big", "type": "place", "names": {"ar": ["مدينستان"]}, "popularity": 300}
+    small = {"qid": "Q990000202", "label": "Small", "type": "place", "names": {"ar": ["مدينستان"]}, "popularity": 5}
+    ranked = Gazetteer.from_records([small, big]).candidates("مدينستان")
+    assert [c.qid for c in ranked] == ["Q990000201", "Q990000202"]
+
+
+def test_a_language_hint_prefers_names_in_that_language() -> None:
+    a = {"qid": "Q990000301", "label": "A", "type": "place", "names": {"fa": ["هرات"]}, "popularity": 10}
+    b = {"qid": "Q990000302", "label": "B", "type": "place", "names": {"ar": ["هرات"]}, "popularity": 10}
+    gazetteer = Gazetteer.from_records([a, b])
+    assert gazetteer.candidates("هرات", lang="fa")[0].qid == "Q990000301"
+    assert gazetteer.candidates("هرات", lang="ar")[0].qid == "Q990000302"
+
+
+def test_types_restrict_what_links() -> None:
+    assert link("بوتين", types={"person"}).qid == PUTIN  # type: ignore[union-attr]
+    place = link("بوتين", types={"place"})
+    assert place is None or place.type == "place"
+    assert link("بوتين", types={"org"}) is None
+
+
+@pytest.mark.parametrize("word", ["الروسي", "الصينية", "ایرانی", "تركي", "قمة", "رئیس", "الشيخ"])
+def test_adjectives_and_common_words_do_not_link(word: str) -> None:
+    assert link(word) is None
+
+
+def test_a_common_word_links_only_when_spelled_exactly_as_a_name() -> None:
+    assert link("ترکی").qid == "Q43"  # type: ignore[union-attr]  # Urdu: Türkiye
+    assert link("تركي") is None  # Arabic: "Turkish"
+
+
+def test_a_designator_before_a_name_is_dropped() -> None:
+    found = link("ولاية تكساس")
+    assert found is not None and found.label == "Texas"
+    assert "ولايه dropped" in found.explanation
+
+
+def test_a_qualifier_after_a_comma_is_dropped() -> None:
+    found = link("Tehran, Iran")
+    assert found is not None and found.qid == "Q3616"
+
+
+# --- Bad input ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [None, 1, b"x", ["بوتين"]])
+def test_link_and_candidates_reject_non_str_naming_the_argument(bad: object) -> None:
+    with pytest.raises(TypeError, match="name must be str"):
+        link(bad)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="name must be str"):
+        candidates(bad)  # type: ignore[arg-type]
+
+
+def test_empty_names_link_to_nothing() -> None:
+    assert link("") is None and candidates("") == []
+
+
+def test_a_hundred_kilobyte_name_finishes_at_once_with_a_bounded_result() -> None:
+    huge = "بوتين " * 20_000
+    start = time.perf_counter()
+    assert link(huge) is None
+    assert len(candidates(huge, limit=5)) <= 5
+    assert time.perf_counter() - start < 2.0
+
+
+# --- Evaluation ---------------------------------------------------------------------------------
+
+
+def test_the_dev_gold_set_keeps_its_floors() -> None:
+    report = evaluate(read_gold(DATA / "dev_gold.tsv"), Gazetteer.default())
+    assert report.rows >= 400
+    assert report.accuracy_at_1 >= 0.95, report.summary()["errors"]
+    assert report.false_link_rate <= 0.02, report.summary()["errors"]
+
+
+def test_namelink_eval_prints_every_figure(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", str(DATA / "test_gold.tsv"), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    for figure in ("accuracy_at_1", "accuracy_at_5", "nil_precision", "nil_recall", "false_link_rate", "by_type"):
+        assert figure in summary
+    assert all({"name", "expected", "got", "score"} <= set(e) for e in summary["errors"])
+
+
+def test_a_gold_file_without_the_columns_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "gold.tsv"
+    bad.write_text("label\tid\nبوتين\tQ7747\n", encoding="utf-8")
+    assert main(["eval", str(bad)]) == 2
+    assert "missing column" in capsys.readouterr().err
