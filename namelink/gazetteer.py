@@ -30,6 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
 from namelink import score as scoring
@@ -58,7 +59,7 @@ MANIFEST_FILE = "manifest.json"
 FORMAT_VERSION = 1
 # The layout and content rules of _Index: bump it whenever the pickled structure
 # or what _Index.__init__ puts into it changes, so that cached indexes rebuild.
-INDEX_VERSION = "7"
+INDEX_VERSION = "8"
 # A key that more names than this share is too common to narrow anything down
 # (measured: the loosest key of a 1M-name gazetteer has a handful of such keys).
 MAX_POSTING = 2000
@@ -262,6 +263,7 @@ class _Index:
         self.name_entity = array("I")
         self.name_spelling: list[str] = []
         self.name_words = array("B")  # words in the name's normal form (capped at 255)
+        self.name_last: list[str] = []  # spelling key of the last word of a name of several words, else ""
 
         lang_ids: dict[str, int] = {}
         qid_pairs: list[tuple[str, int]] = []
@@ -304,6 +306,7 @@ class _Index:
                     self.scripts[entity] |= LATIN if norm.isascii() else ARABIC_SCRIPT
                     words = norm.split(" ")
                     self.name_words.append(min(len(words), 255))
+                    self.name_last.append(spelling_key(words[-1]) if len(words) > 1 else "")
                     if len(words) > 1:
                         word_pairs.extend((spelling_key(word), name_id) for word in words)
                         if record["type"] == "person":
@@ -342,20 +345,18 @@ class _Index:
         )
 
 
-def fuzzy_similarity(norm: str, spelling: str, name: str, name_spelling: str) -> float:
+def fuzzy_similarity(query: str, query_last: str, name: str, name_last: str) -> float:
     """How alike a query and a fuzzy candidate are: Indel similarity of their
     spelling keys, less when the first letters differ (writers rarely get the
     first letter wrong: زائير is not جزائير), and for two names of several words,
     held down by how alike their last words are (a different surname is a
-    different person: حمد بن عيسى المري is not حمد بن عيسى آل خليفة)."""
-    similarity = Indel.normalized_similarity(spelling, name_spelling)
-    if spelling[:1] != name_spelling[:1]:
+    different person: حمد بن عيسى المري is not حمد بن عيسى آل خليفة). The
+    ``*_last`` arguments are the spelling keys of the last words, or ""."""
+    similarity = Indel.normalized_similarity(query, name)
+    if query[:1] != name[:1]:
         similarity *= scoring.FIRST_LETTER_FACTOR
-    if " " in norm:
-        name_norm = normalize(name)
-        if " " in name_norm:
-            last = Indel.normalized_similarity(norm.rsplit(" ", 1)[1], name_norm.rsplit(" ", 1)[1])
-            similarity = min(similarity, (similarity + last) / 2)
+    if query_last and name_last:
+        similarity = min(similarity, (similarity + Indel.normalized_similarity(query_last, name_last)) / 2)
     return similarity
 
 
@@ -547,6 +548,7 @@ class Gazetteer:
                 continue
             form_keys = keys_of_normalized(form)
             spelling = form_keys[0]
+            last = spelling_key(form.rsplit(" ", 1)[1]) if " " in form else ""
             for kind, key, postings in zip(SAME_SCRIPT_KINDS, form_keys, index.keys):
                 ids = postings.get(key)
                 if len(ids) > MAX_POSTING:
@@ -560,7 +562,7 @@ class Gazetteer:
                     if similarity >= scoring.KEY_MIN_SIMILARITY:
                         offer(name_id, kind, similarity, form, variant)
                     else:
-                        similarity = fuzzy_similarity(form, spelling, index.name_text[name_id], index.name_spelling[name_id])
+                        similarity = fuzzy_similarity(spelling, last, index.name_spelling[name_id], index.name_last[name_id])
                         if similarity >= scoring.FUZZY_MIN_SIMILARITY:
                             offer(name_id, "fuzzy", similarity, form, variant)
         if strict:
@@ -584,7 +586,7 @@ class Gazetteer:
             ids = index.surnames.get(skeleton_key(query[0]))
             if len(ids) <= MAX_POSTING:
                 for name_id in ids:
-                    surname = spelling_key(normalize(index.name_text[name_id]).rsplit(" ", 1)[-1])
+                    surname = index.name_last[name_id]
                     if Indel.normalized_similarity(query[0], surname) >= scoring.SURNAME_MIN_SIMILARITY:
                         offer(name_id, "partial", 2 / (1 + index.name_words[name_id]), norm, "")
             return
@@ -597,9 +599,9 @@ class Gazetteer:
         last = query[-1]
         for name_id, count in shared.items():
             size = index.name_words[name_id]
-            if count >= 2 and (count == len(words) or count == size):
-                if spelling_key(normalize(index.name_text[name_id]).rsplit(" ", 1)[-1]) == last:
-                    offer(name_id, "partial", 2 * count / (len(words) + size), norm, "")
+            agree = count >= 2 and (count == len(words) or count == size) and index.name_last[name_id] == last
+            if agree:
+                offer(name_id, "partial", 2 * count / (len(words) + size), norm, "")
 
     def _cross_script(self, norm: str, offer: Callable[[int, str, float, str, str], None]) -> None:
         """Names in the other script (Latin for an Arabic-script query and back)
@@ -625,6 +627,7 @@ class Gazetteer:
         rarest trigram first within a fixed budget: never a scan of the gazetteer."""
         index = self._index
         spelling = keys_of_normalized(norm)[0]
+        last = spelling_key(norm.rsplit(" ", 1)[1]) if " " in norm else ""
         lists = sorted((index.grams.get(gram) for gram in trigrams(spelling)), key=len)
         counts: Counter[int] = Counter()
         scanned = 0
@@ -633,14 +636,22 @@ class Gazetteer:
                 break
             counts.update(ids[:FUZZY_SCAN])
             scanned += len(ids)
-        for name_id, _ in counts.most_common(FUZZY_CANDIDATES):
-            similarity = fuzzy_similarity(norm, spelling, index.name_text[name_id], index.name_spelling[name_id])
-            if similarity >= scoring.FUZZY_MIN_SIMILARITY:
+        ids = [name_id for name_id, _ in counts.most_common(FUZZY_CANDIDATES)]
+        choices = [index.name_spelling[name_id] for name_id in ids]
+        # One C-level pass rescores all; the adjustments run on the few that pass.
+        cutoff = scoring.FUZZY_MIN_SIMILARITY
+        for _, _, position in process.extract(spelling, choices, scorer=Indel.normalized_similarity, score_cutoff=cutoff, limit=None):
+            name_id = ids[position]
+            similarity = fuzzy_similarity(spelling, last, choices[position], index.name_last[name_id])
+            if similarity >= cutoff:
                 offer(name_id, "fuzzy", similarity, norm, "")
 
-    def _ranked(self, name: str, types: frozenset[str] | None, lang: str | None, loose: bool = True) -> list[Link]:
-        """Every entity ``name`` reaches, best first. ``loose=False`` looks up the
-        normal form only (link_text(): running text is not a list of names)."""
+    def _ranked(
+        self, name: str, types: frozenset[str] | None, lang: str | None, loose: bool = True
+    ) -> list[tuple[int, _Hit]]:
+        """Every entity ``name`` reaches with its best hit, best first. ``loose=False``
+        looks up the normal form only (link_text(): running text is not a list of
+        names). Links are made later, only for what a call returns."""
         check_str(name, "name")
         if lang is not None:
             check_str(lang, "lang")
@@ -650,7 +661,7 @@ class Gazetteer:
             found = index.qid_index.get(stripped.upper())
             if not found or (types is not None and index.types[found[0]] not in types):
                 return []
-            return [self._link(found[0], _Hit(scoring.BANDS["qid"][0], -1, "qid", 1.0, "", ""), stripped)]
+            return [(found[0], _Hit(scoring.BANDS["qid"][0], -1, "qid", 1.0, "", ""))]
         norm = normalize(stripped)
         if not norm or len(norm) > MAX_NAME_CHARS:
             return []
@@ -659,14 +670,18 @@ class Gazetteer:
         if loose and comma and (not hits or max(h.score for h in hits.values()) < scoring.FUZZY_UNLESS_ABOVE):
             # "Tehran, Iran": the name before a qualifying comma.
             for entity, hit in self._hits(normalize(head), head.strip(), lang).items():
-                qualified = hit._replace(score=hit.score - scoring.VARIANT_PENALTY, variant="qualifier after the comma dropped")
+                why = "qualifier after the comma dropped"
+                qualified = hit._replace(score=hit.score - scoring.VARIANT_PENALTY, variant=why)
                 if entity not in hits or qualified.score > hits[entity].score:
                     hits[entity] = qualified
-        ranked = sorted(
+        return sorted(
             (item for item in hits.items() if types is None or index.types[item[0]] in types),
             key=lambda item: (-item[1].score, -index.popularity[item[0]], index.qids[item[0]]),
         )
-        return [self._link(entity, hit, stripped) for entity, hit in ranked]
+
+    def _decide(self, ranked: list[tuple[int, _Hit]], query: str, threshold: float) -> Link | None:
+        """score.decide() over the two best hits, as Links."""
+        return scoring.decide([self._link(entity, hit, query) for entity, hit in ranked[:2]], threshold)
 
     def _link(self, entity: int, hit: _Hit, query: str) -> Link:
         index = self._index
@@ -702,7 +717,8 @@ class Gazetteer:
 
     def _link_name_in_text(self, name: str, types: frozenset[str] | None, threshold: float | None) -> Link | None:
         """link() by the normal form only, for a span of running text."""
-        return scoring.decide(self._ranked(name, types, None, loose=False), _check_threshold(threshold))
+        ranked = self._ranked(name, types, None, loose=False)
+        return self._decide(ranked, name.strip(), _check_threshold(threshold))
 
     def link_text(
         self,
@@ -740,7 +756,8 @@ class Gazetteer:
         if not isinstance(limit, int) or isinstance(limit, bool):
             raise TypeError(f"limit must be int, not {type(limit).__name__}")
         ranked = self._ranked(name, _check_types(types), lang)
-        return [link for link in ranked if link.score >= scoring.CANDIDATE_CUTOFF][: max(limit, 0)]
+        shown = [(entity, hit) for entity, hit in ranked if hit.score >= scoring.CANDIDATE_CUTOFF]
+        return [self._link(entity, hit, name.strip()) for entity, hit in shown[: max(limit, 0)]]
 
     def link(
         self,
@@ -753,7 +770,7 @@ class Gazetteer:
         """The entity ``name`` denotes, or None when nothing clears ``threshold`` or
         the runner-up is too close to call."""
         cutoff = _check_threshold(threshold)
-        return scoring.decide(self._ranked(name, _check_types(types), lang), cutoff)
+        return self._decide(self._ranked(name, _check_types(types), lang), name.strip(), cutoff)
 
     def link_many(
         self,
@@ -773,6 +790,6 @@ class Gazetteer:
         for name in names:
             check_str(name, "names[]")
             if name not in done:
-                done[name] = scoring.decide(self._ranked(name, wanted, lang), cutoff)
+                done[name] = self._decide(self._ranked(name, wanted, lang), name.strip(), cutoff)
             out.append(done[name])
         return out
