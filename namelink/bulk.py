@@ -291,7 +291,8 @@ class _Source(io.RawIOBase):
     def __init__(self, head: bytes, rest: BinaryIO) -> None:
         super().__init__()
         self._head = memoryview(head)
-        self._rest = rest
+        # read1 returns what a pipe has at hand instead of waiting for a full buffer.
+        self._read = getattr(rest, "read1", rest.read)
         self.bytes_read = 0
 
     def readable(self) -> bool:
@@ -303,7 +304,7 @@ class _Source(io.RawIOBase):
             buffer[:n] = self._head[:n]
             self._head = self._head[n:]
         else:
-            data = self._rest.read(len(buffer))
+            data = self._read(len(buffer))
             n = len(data)
             buffer[:n] = data
         self.bytes_read += n
@@ -597,8 +598,6 @@ def format_of(path: str | Path, default: str = "csv") -> str:
         return "tsv"
     if suffix in (".jsonl", ".ndjson"):
         return "jsonl"
-    if suffix == ".txt" and default == "text":
-        return "text"
     return default
 
 

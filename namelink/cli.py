@@ -243,12 +243,15 @@ def _output_file(name: str | None) -> Iterator[BinaryIO]:
     """stdout for None or '-'; a file is written beside OUTPUT and renamed over it at the end."""
     from namelink.bulk import atomic_output
 
-    if name in (None, "-"):
+    if name is None or name == "-":
         sys.stdout.flush()
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()
         return
-    with atomic_output(name) as file:
+    path = Path(name)
+    if path.is_dir() or not path.parent.is_dir():
+        raise UsageError(f"-o {name}: " + ("is a directory" if path.is_dir() else "no such directory"))
+    with atomic_output(path) as file:
         yield file
 
 
@@ -271,9 +274,9 @@ def _bulk_errors(input_name: str, error: Exception) -> UsageError:
 
 def _print_problems(problems: Sequence[tuple[int, str]], count: int) -> None:
     for line, what in problems:
-        print(f"  line {line}: {what}", file=sys.stderr)
+        print(f"    line {line}: {what}", file=sys.stderr)
     if count > len(problems):
-        print(f"  ... and {count - len(problems):,} more", file=sys.stderr)
+        print(f"    ... and {count - len(problems):,} more", file=sys.stderr)
 
 
 def cmd_csv(args: argparse.Namespace) -> int:
@@ -311,7 +314,7 @@ def cmd_csv(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     for column, counts in summary.counts.items():
-        print(f"  {column}: " + ", ".join(f"{n:,} {status}" for status, n in counts.items()), file=sys.stderr)
+        print(f"  {column}: " + ", ".join(f"{status} {n:,}" for status, n in counts.items()), file=sys.stderr)
     if summary.malformed:
         print(f"  {summary.malformed:,} malformed rows were written with status error:", file=sys.stderr)
     _print_problems(summary.problems, summary.malformed)
@@ -399,7 +402,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("input", metavar="INPUT", help="the file to read, or - for stdin")
     p.add_argument("-o", "--output", metavar="OUTPUT", help="default stdout; written beside it, then renamed")
-    p.add_argument("--column", action="append", required=True, dest="columns", metavar="NAME")
+    p.add_argument(
+        "--column", action="append", required=True, dest="columns", metavar="NAME", help="to link; repeatable"
+    )
     p.add_argument("--format", choices=FORMATS, help="of input and output (default: by INPUT's extension)")
     p.add_argument("--delimiter", type=parse_delimiter, metavar="CHAR", help="default , (csv) or tab (tsv)")
     p.add_argument("--encoding", metavar="NAME", help="INPUT's if not UTF-8, e.g. cp1256 (output is UTF-8)")

@@ -42,7 +42,7 @@ BANDS: dict[str, tuple[float, float]] = {
     "word_order": (0.84, 0.90),  # keys: the same words in another order
     "skeleton": (0.78, 0.86),  # keys: long vowels in or out, doubled letters
     "consonants": (0.70, 0.78),  # keys: traded consonants (گ/ج/غ, ق/ك/خ ...)
-    "partial": (0.64, 0.76),  # the query's words are a part of the name's, or the reverse
+    "partial": (0.47, 0.72),  # a word more or fewer than the name (no stronger than a close fuzzy match)
     "fuzzy": (0.45, 0.70),  # trigram candidates rescored by similarity (typos)
     "cross_script": (0.45, 0.69),  # romanized key: Arabic script ↔ Latin script
 }

@@ -1,0 +1,79 @@
+"""What ``import namelink`` costs: none of the optional extras (spaCy, pandas,
+Dask) and not the Wikidata builder; and the adapters reach the real libraries
+although their modules carry the same names."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXTRAS = ("spacy", "pandas", "dask", "distributed")
+NOT_AT_IMPORT = (*EXTRAS, "namelink.build", "namelink.spacy", "namelink.pandas", "namelink.dask")
+
+
+def fresh_python(code: str) -> str:
+    """Run ``code`` in a new interpreter with this checkout first on sys.path."""
+    script = f"import sys; sys.path.insert(0, {str(ROOT)!r})\n" + textwrap.dedent(code)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_import_namelink_imports_no_extra_and_not_the_builder() -> None:
+    loaded = json.loads(
+        fresh_python(
+            f"""
+            import json
+            import namelink
+            namelink.link("بوتين")
+            print(json.dumps(sorted(m for m in {NOT_AT_IMPORT!r} if m in sys.modules)))
+            """
+        )
+    )
+    assert loaded == []
+
+
+def test_link_works_where_no_extra_is_installed() -> None:
+    # A finder that refuses the extras stands for an environment without them.
+    out = fresh_python(
+        f"""
+        import importlib.abc
+
+        class NotInstalled(importlib.abc.MetaPathFinder):
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] in {EXTRAS!r}:
+                    raise ModuleNotFoundError(f"No module named {{name!r}}")
+                return None
+
+        sys.meta_path.insert(0, NotInstalled())
+        import namelink
+        print(namelink.link("بوتين").qid, namelink.link_text("وصل بوتين")[0].link.qid)
+        """
+    )
+    assert out.split() == ["Q7747", "Q7747"]
+
+
+@pytest.mark.parametrize(
+    ("adapter", "library"),
+    [("namelink.spacy", "spacy"), ("namelink.pandas", "pandas"), ("namelink.dask", "dask")],
+)
+def test_each_adapter_imports_the_real_library_not_itself(adapter: str, library: str) -> None:
+    pytest.importorskip(library)
+    where = json.loads(
+        fresh_python(
+            f"""
+            import json, importlib
+            importlib.import_module({adapter!r})
+            print(json.dumps([sys.modules[{library!r}].__file__, sys.modules[{adapter!r}].__file__]))
+            """
+        )
+    )
+    real, own = (Path(p).resolve() for p in where)
+    assert ROOT / "namelink" not in real.parents
+    assert own == ROOT / "namelink" / f"{adapter.split('.')[1]}.py"
