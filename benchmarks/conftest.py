@@ -56,7 +56,11 @@ def synthetic_records(n_names: int, seed: int = 7) -> list[dict[str, object]]:
     made = 0
     while made < n_names:
         first, last = rng.choice(words), rng.choice(words)
-        names = [f"{first} {last}", last if rng.random() < 0.5 else f"{first}{last}", vary(f"{first} {last}", rng)]
+        names = [
+            f"{first} {last}",
+            last if rng.random() < 0.5 else f"{first}{last}",
+            vary(f"{first} {last}", rng),
+        ]
         records.append(
             {
                 "qid": f"Q{qid}",

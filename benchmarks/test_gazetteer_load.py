@@ -29,7 +29,9 @@ def test_default_gazetteer_cold(benchmark, tmp_path):
 @pytest.mark.benchmark(group="load-default")
 def test_default_gazetteer_warm(benchmark, tmp_path):
     Gazetteer.load(DEFAULT, cache_dir=tmp_path / "cache")
-    benchmark.pedantic(Gazetteer.load, args=(DEFAULT,), kwargs={"cache_dir": tmp_path / "cache"}, rounds=5, iterations=1)
+    benchmark.pedantic(
+        Gazetteer.load, args=(DEFAULT,), kwargs={"cache_dir": tmp_path / "cache"}, rounds=5, iterations=1
+    )
 
 
 @pytest.mark.parametrize("size", [10_000, 100_000, 1_000_000])
@@ -38,4 +40,6 @@ def test_synthetic_gazetteer_warm(benchmark, gazetteer_dirs, tmp_path, size):
     directory = gazetteer_dirs[size]
     loaded = Gazetteer.load(directory, cache_dir=tmp_path / "cache")
     benchmark.extra_info["names"] = loaded.name_count
-    benchmark.pedantic(Gazetteer.load, args=(directory,), kwargs={"cache_dir": tmp_path / "cache"}, rounds=3, iterations=1)
+    benchmark.pedantic(
+        Gazetteer.load, args=(directory,), kwargs={"cache_dir": tmp_path / "cache"}, rounds=3, iterations=1
+    )

@@ -32,7 +32,9 @@ def run_all(function, names):
 
 @pytest.mark.benchmark(group="normalize-100k-names")
 def test_baseline_pyarabic_normalize_searchtext(benchmark, names_100k):
-    benchmark.pedantic(run_all, args=(normalize_searchtext, names_100k), rounds=5, iterations=1, warmup_rounds=1)
+    benchmark.pedantic(
+        run_all, args=(normalize_searchtext, names_100k), rounds=5, iterations=1, warmup_rounds=1
+    )
 
 
 @pytest.mark.benchmark(group="normalize-100k-names")

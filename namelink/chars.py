@@ -146,7 +146,6 @@ def _all_combining_and_format() -> Table:
     return table
 
 
-
 # --- FOLD_LETTERS: one letter for one sound -------------------------------------
 # Alef and hamza forms, alef maksura, teh marbuta, and the letters of Persian,
 # Urdu, Pashto, Kurdish and Uyghur that write the same sound as an Arabic
@@ -431,21 +430,25 @@ SOUND_VOWELS: Table = {
 # --- Compiling tables for speed ----------------------------------------------------
 
 
-def sequence_table(mapping: Table, size: int) -> list[object]:
+SequenceTable = list["str | int | None"]
+
+
+def sequence_table(mapping: Table, size: int) -> SequenceTable:
     """``mapping`` as a list indexed by codepoint, for ``str.translate``.
 
     A list lookup is about twice as fast as a dict lookup per character, because
     nothing is hashed. Codepoints without a rule map to themselves; codepoints at
     or past ``size`` raise IndexError, which ``str.translate`` reads as "unchanged".
     """
-    table: list[object] = list(range(size))
+    table: SequenceTable = list(range(size))
     for cp, out in mapping.items():
         if cp < size:
             table[cp] = out
     return table
 
 
-
 def is_arabic_letter(char: str) -> bool:
     """True for a letter of the Arabic script blocks."""
-    return ("\u0600" <= char <= "\u06ff" or "\u0750" <= char <= "\u077f" or "\u08a0" <= char <= "\u08ff") and char.isalpha()
+    return (
+        "\u0600" <= char <= "\u06ff" or "\u0750" <= char <= "\u077f" or "\u08a0" <= char <= "\u08ff"
+    ) and char.isalpha()

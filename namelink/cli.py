@@ -79,7 +79,11 @@ def link_record(name: str, link: Link | None) -> dict[str, Any]:
             explanation=link.explanation,
         )
         if link.runner_up is not None:
-            record["runner_up"] = {"qid": link.runner_up.qid, "label": link.runner_up.label, "score": link.runner_up.score}
+            record["runner_up"] = {
+                "qid": link.runner_up.qid,
+                "label": link.runner_up.label,
+                "score": link.runner_up.score,
+            }
     return record
 
 
@@ -116,7 +120,7 @@ def cmd_link(args: argparse.Namespace) -> int:
     gazetteer = open_gazetteer(args.gazetteer)
     names = list(read_names(args.name, sys.stdin))
     links = gazetteer.link_many(names, types=args.types, threshold=args.threshold, lang=args.lang)
-    for name, link in zip(names, links):
+    for name, link in zip(names, links, strict=True):
         if args.json:
             write_json(sys.stdout, link_record(name, link))
         elif link is None:
@@ -135,7 +139,8 @@ def cmd_candidates(args: argparse.Namespace) -> int:
             continue
         print(name)
         for rank, c in enumerate(found, 1):
-            print(f"  {rank}. {c.qid}\t{c.label}\t{c.score:.3f}\t{c.method}\t{c.matched_name} [{c.matched_lang}]")
+            matched = f"{c.matched_name} [{c.matched_lang}]"
+            print(f"  {rank}. {c.qid}\t{c.label}\t{c.score:.3f}\t{c.method}\t{matched}")
         if not found:
             print("  (no candidates)")
     return EXIT_OK
@@ -148,7 +153,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     try:
         gold = read_gold(args.gold)
     except EvalError as error:
-        raise UsageError(f"{error}\n  GOLD.tsv needs a header with the columns name, qid (and optionally type)") from None
+        raise UsageError(
+            f"{error}\n  GOLD.tsv needs a header with the columns name, qid (and optionally type)"
+        ) from None
     summary = evaluate(gold, gazetteer).summary()
     if args.json:
         write_json(sys.stdout, summary)
@@ -173,23 +180,22 @@ def cmd_gazetteer_info(args: argparse.Namespace) -> int:
     for entity in gazetteer.entities():
         by_type[entity.type] = by_type.get(entity.type, 0) + 1
     manifest = gazetteer.manifest
-    info = {
-        "path": str(gazetteer.path) if gazetteer.path else None,
-        "entities": len(gazetteer),
-        "names": gazetteer.name_count,
-        "types": dict(sorted(by_type.items())),
-        "manifest": manifest,
-    }
+    types = dict(sorted(by_type.items()))
+    path = str(gazetteer.path) if gazetteer.path else None
     if args.json:
-        write_json(sys.stdout, info)
+        info = {"path": path, "entities": len(gazetteer), "names": gazetteer.name_count, "types": types}
+        write_json(sys.stdout, {**info, "manifest": manifest})
         return EXIT_OK
-    print(f"path:      {info['path']}")
-    print(f"entities:  {info['entities']}")
-    print(f"names:     {info['names']}")
-    print("types:     " + ", ".join(f"{t} {n}" for t, n in info["types"].items()))
-    for field in ("name", "date", "namelink_version", "keys_version", "licence"):
+    print(f"path:      {path}")
+    print(f"entities:  {len(gazetteer)}")
+    print(f"names:     {gazetteer.name_count}")
+    print("types:     " + ", ".join(f"{t} {n}" for t, n in types.items()))
+    for field in ("name", "date", "namelink_version", "keys_version"):
         if field in manifest:
             print(f"{field + ':':<10} {manifest[field]}")
+    licence = manifest.get("licence") or {}
+    for source, terms in (licence if isinstance(licence, dict) else {"licence": licence}).items():
+        print(f"licence:   {source}: {terms}")
     return EXIT_OK
 
 
@@ -350,9 +356,14 @@ def cmd_text(args: argparse.Namespace) -> int:
 
 
 def _add_lookup_options(parser: argparse.ArgumentParser, *, threshold: bool = True) -> None:
-    parser.add_argument("--gazetteer", metavar="PATH", help="a gazetteer directory or JSONL file (default: embedded)")
     parser.add_argument(
-        "--types", type=parse_types, metavar="T,T", help="only these types: " + ", ".join(sorted(ENTITY_TYPES))
+        "--gazetteer", metavar="PATH", help="a gazetteer directory or JSONL file (default: embedded)"
+    )
+    parser.add_argument(
+        "--types",
+        type=parse_types,
+        metavar="T,T",
+        help="only these types: " + ", ".join(sorted(ENTITY_TYPES)),
     )
     parser.add_argument("--lang", metavar="CODE", help="prefer names in this language (ar, fa, ur, en ...)")
     if threshold:
@@ -385,7 +396,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("eval", help="measure accuracy against a gold TSV (columns name, qid, type)")
     p.add_argument("gold", metavar="GOLD.tsv", help="gold file; an empty qid marks a name that must not link")
-    p.add_argument("--gazetteer", metavar="PATH", help="a gazetteer directory or JSONL file (default: embedded)")
+    p.add_argument(
+        "--gazetteer", metavar="PATH", help="a gazetteer directory or JSONL file (default: embedded)"
+    )
     p.add_argument("--json", action="store_true", help="the figures and the errors as one JSON object")
     p.set_defaults(run=cmd_eval)
 
@@ -443,7 +456,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_gazetteer_info)
     p = sub.add_parser("export", help="write every name as TSV: qid, label, type, lang, name")
-    p.add_argument("--gazetteer", metavar="PATH", help="gazetteer directory or JSONL file (default: embedded)")
+    p.add_argument(
+        "--gazetteer", metavar="PATH", help="gazetteer directory or JSONL file (default: embedded)"
+    )
     p.set_defaults(run=cmd_gazetteer_export)
     register_build_actions(sub)
     return parser
@@ -459,7 +474,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"namelink: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except GazetteerError as error:
-        print(f"namelink: error: {error}\n  fix the gazetteer file, or pass another with --gazetteer", file=sys.stderr)
+        print(
+            f"namelink: error: {error}\n  fix the gazetteer file, or pass another with --gazetteer",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK

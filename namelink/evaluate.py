@@ -112,7 +112,7 @@ def read_gold(path: str | Path) -> list[GoldRow]:
     if missing:
         raise EvalError(f"{file}: missing column(s) {', '.join(sorted(missing))}; found {reader.fieldnames}")
     rows = []
-    for (number, _), record in zip(lines[1:], reader):
+    for (number, _), record in zip(lines[1:], reader, strict=False):  # DictReader may join lines
         name = record.get("name") or ""
         if not name.strip():
             raise EvalError(f"{file}:{number}: empty name")

@@ -52,7 +52,9 @@ def _what_normalize_did(text: str) -> list[str]:
         notes.append("tatweel removed")
     if codepoints & _INVISIBLE:
         notes.append("invisible controls removed")
-    notes.extend(sorted(f"{chr(cp)}→{chars.FOLD_LETTERS[cp]}" for cp in codepoints if cp in chars.FOLD_LETTERS))
+    notes.extend(
+        sorted(f"{chr(cp)}→{chars.FOLD_LETTERS[cp]}" for cp in codepoints if cp in chars.FOLD_LETTERS)
+    )
     return notes
 
 
@@ -71,8 +73,12 @@ def _differences(query: str, name: str) -> list[str]:
     dropped = {a[op.src_pos] for op in ops if op.tag == "delete"}
     moved = added & dropped  # a letter written one place later or earlier: a transposition
     notes.extend(f"{letter} moved" for letter in sorted(moved))
-    ops = [op for op in ops if op.tag == "replace" or (a[op.src_pos] if op.tag == "delete" else b[op.dest_pos]) not in moved]
-    for op in ops:
+    kept = [
+        op
+        for op in ops
+        if op.tag == "replace" or (a[op.src_pos] if op.tag == "delete" else b[op.dest_pos]) not in moved
+    ]
+    for op in kept:
         if op.tag == "replace":
             notes.append(f"{a[op.src_pos]}→{b[op.dest_pos]}")
         elif op.tag == "delete":
@@ -84,7 +90,9 @@ def _differences(query: str, name: str) -> list[str]:
     return notes
 
 
-def explain(query: str, matched: str, method: str, similarity: float, form: str = "", variant: str = "") -> str:
+def explain(
+    query: str, matched: str, method: str, similarity: float, form: str = "", variant: str = ""
+) -> str:
     """Which steps made ``query`` match the gazetteer name ``matched``.
 
     ``form`` is the form of the query that matched and ``variant`` what made it

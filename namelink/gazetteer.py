@@ -458,7 +458,9 @@ class Gazetteer:
             raise TypeError(f"path must be str or Path, not {type(path).__name__}")
         file = entities_path(path)
         if not file.is_file():
-            raise GazetteerError(f"{path}: no gazetteer here (expected a directory with {ENTITIES_FILE} or a .jsonl file)")
+            raise GazetteerError(
+                f"{path}: no gazetteer here (expected a directory with {ENTITIES_FILE} or a .jsonl file)"
+            )
         return cls(_load_index(file, cache_dir), manifest=read_manifest(path), path=Path(path))
 
     @classmethod
@@ -534,9 +536,13 @@ class Gazetteer:
                 best[entity] = _Hit(value, name_id, method, similarity, form, variant)
 
         common = is_common_word(norm)
-        strict = not loose or common or (
-            not exact_text.endswith("ى")  # final alef maksura (بخارى) is no nisba ending
-            and any(index.normalized.get(base) for base in adjective_bases(norm))
+        strict = (
+            not loose
+            or common
+            or (
+                not exact_text.endswith("ى")  # final alef maksura (بخارى) is no nisba ending
+                and any(index.normalized.get(base) for base in adjective_bases(norm))
+            )
         )
         forms = [(norm, ""), *variants(norm)] if not strict else [(norm, "")]
         for form, variant in forms:
@@ -549,7 +555,7 @@ class Gazetteer:
             form_keys = keys_of_normalized(form)
             spelling = form_keys[0]
             last = spelling_key(form.rsplit(" ", 1)[1]) if " " in form else ""
-            for kind, key, postings in zip(SAME_SCRIPT_KINDS, form_keys, index.keys):
+            for kind, key, postings in zip(SAME_SCRIPT_KINDS, form_keys, index.keys, strict=False):
                 ids = postings.get(key)
                 if len(ids) > MAX_POSTING:
                     continue
@@ -562,7 +568,9 @@ class Gazetteer:
                     if similarity >= scoring.KEY_MIN_SIMILARITY:
                         offer(name_id, kind, similarity, form, variant)
                     else:
-                        similarity = fuzzy_similarity(spelling, last, index.name_spelling[name_id], index.name_last[name_id])
+                        similarity = fuzzy_similarity(
+                            spelling, last, index.name_spelling[name_id], index.name_last[name_id]
+                        )
                         if similarity >= scoring.FUZZY_MIN_SIMILARITY:
                             offer(name_id, "fuzzy", similarity, form, variant)
         if strict:
@@ -640,7 +648,9 @@ class Gazetteer:
         choices = [index.name_spelling[name_id] for name_id in ids]
         # One C-level pass rescores all; the adjustments run on the few that pass.
         cutoff = scoring.FUZZY_MIN_SIMILARITY
-        for _, _, position in process.extract(spelling, choices, scorer=Indel.normalized_similarity, score_cutoff=cutoff, limit=None):
+        for _, _, position in process.extract(
+            spelling, choices, scorer=Indel.normalized_similarity, score_cutoff=cutoff, limit=None
+        ):
             name_id = ids[position]
             similarity = fuzzy_similarity(spelling, last, choices[position], index.name_last[name_id])
             if similarity >= cutoff:
@@ -715,7 +725,9 @@ class Gazetteer:
             self._first_word_table = table
         return self._first_word_table
 
-    def _link_name_in_text(self, name: str, types: frozenset[str] | None, threshold: float | None) -> Link | None:
+    def _link_name_in_text(
+        self, name: str, types: frozenset[str] | None, threshold: float | None
+    ) -> Link | None:
         """link() by the normal form only, for a span of running text."""
         ranked = self._ranked(name, types, None, loose=False)
         return self._decide(ranked, name.strip(), _check_threshold(threshold))

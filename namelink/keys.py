@@ -18,7 +18,17 @@ import re
 from namelink import chars
 from namelink.normalize import check_str, normalize
 
-__all__ = ["DESIGNATORS", "KEYS_VERSION", "KEY_KINDS", "adjective_bases", "keys", "romanized_key", "sound_spelling", "strip_clitics", "variants"]
+__all__ = [
+    "DESIGNATORS",
+    "KEYS_VERSION",
+    "KEY_KINDS",
+    "adjective_bases",
+    "keys",
+    "romanized_key",
+    "sound_spelling",
+    "strip_clitics",
+    "variants",
+]
 
 KEYS_VERSION = "2"
 
@@ -29,7 +39,9 @@ KEY_KINDS = ("spelling", "word_order", "skeleton", "consonants", "romanized")
 _SPELLING = tuple((chr(cp), out or "") for cp, out in {**chars.HAMZA_SEATS, **chars.FOREIGN_SOUNDS}.items())
 _CONSONANTS = chars.sequence_table(chars.CONSONANT_CLASSES, 0x0700)
 _ROMAN = chars.sequence_table({**chars.ROMAN_CLASSES, **chars.LATIN_ROMAN_CLASSES}, 0x0700)
-_SOUND = chars.sequence_table({**chars.ROMAN_CLASSES, **chars.LATIN_ROMAN_CLASSES, **chars.SOUND_VOWELS}, 0x0700)
+_SOUND = chars.sequence_table(
+    {**chars.ROMAN_CLASSES, **chars.LATIN_ROMAN_CLASSES, **chars.SOUND_VOWELS}, 0x0700
+)
 _DOUBLE = re.compile(r"(.)\1")
 _DOUBLES = re.compile(r"(.)\1+")
 
@@ -67,7 +79,9 @@ def skeleton_key(spelling: str) -> str:
     leaves out (بوتين / بوتن, سامرقند / سمرقند, أذربايجان / أذربيجان), and
     with doubled letters written once (ميللر / ميلر)."""
     if len(spelling) > 2:
-        spelling = spelling[0] + spelling[1:-1].replace("ا", "").replace("و", "").replace("ي", "") + spelling[-1]
+        spelling = (
+            spelling[0] + spelling[1:-1].replace("ا", "").replace("و", "").replace("ي", "") + spelling[-1]
+        )
     return _collapse_doubles(spelling)
 
 
@@ -77,7 +91,7 @@ def consonant_key(skeleton: str) -> str:
     return _collapse_doubles(skeleton.replace("تش", "ش").translate(_CONSONANTS))
 
 
-def _sound_classes(norm: str, table: list[object]) -> str:
+def _sound_classes(norm: str, table: chars.SequenceTable) -> str:
     if not norm.isascii():
         return _collapse_doubles(norm.replace(" ", "").replace("تش", "ش").translate(table))
     # Pinyin x (Xi, Xinjiang) starts a word as sh; elsewhere x is ks (Alexander).
@@ -118,7 +132,9 @@ def keys_of_normalized(norm: str) -> tuple[str, ...]:
             word_order = spelling_key(" ".join(ordered))
     skeleton = spelling
     if len(spelling) > 2:
-        skeleton = spelling[0] + spelling[1:-1].replace("ا", "").replace("و", "").replace("ي", "") + spelling[-1]
+        skeleton = (
+            spelling[0] + spelling[1:-1].replace("ا", "").replace("و", "").replace("ي", "") + spelling[-1]
+        )
     if _DOUBLE.search(skeleton) is not None:
         skeleton = _DOUBLES.sub(_first, skeleton)
     consonants = skeleton.replace("تش", "ش").translate(_CONSONANTS)
@@ -141,9 +157,9 @@ def keys(text: str) -> tuple[str, ...]:
 # --- Adjectives of names ----------------------------------------------------------------
 # A nisba adjective is a name with -ي (feminine -ية) added, the article kept or
 # added, and a final ا, يا, ه, ية or ستان of the name dropped: روسيا → الروسي,
-# الصين → الصينية, ايران → ايراني, السعودية → سعودي, أفغانستان → أفغاني. It looks like a one-letter typo of the name, and it
-# is not the name: the gazetteer refuses fuzzy and cross-script matches for a
-# query that is the adjective of a name it holds.
+# الصين → الصينية, ايران → ايراني, السعودية → سعودي, أفغانستان → أفغاني. It looks
+# like a one-letter typo of the name, and it is not the name: the gazetteer looks
+# up a query that is the adjective of a name it holds by its normal form only.
 _NISBA_SUFFIXES = ("يه", "ي")
 _NAME_ENDINGS = ("", "ا", "يا", "ه", "يه", "ستان")
 

@@ -94,7 +94,7 @@ def _table() -> dict[int, str | None]:
 
 
 @cache
-def _bmp_table() -> list[object]:
+def _bmp_table() -> chars.SequenceTable:
     """fold_case and _table() for the Basic Multilingual Plane, plus punctuation → space.
 
     Folding case and punctuation into the same pass lets ``" ".join(text.split())``

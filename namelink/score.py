@@ -175,6 +175,7 @@ def decide(ranked: list[Link], threshold: float) -> Link | None:
         return replace(best, runner_up=shown)
     same_way = (best.method, best.key) == (runner_up.method, runner_up.key)
     if same_way and best.popularity >= POPULARITY_TIEBREAK * max(runner_up.popularity, 1):
-        why = f"{best.explanation}; close call broken by popularity ({best.popularity} vs {runner_up.popularity})"
+        popularities = f"{best.popularity} vs {runner_up.popularity}"
+        why = f"{best.explanation}; close call broken by popularity ({popularities})"
         return replace(best, runner_up=shown, explanation=why)
     return None

@@ -194,7 +194,13 @@ class _Reader:
         # 2. a short form of a name linked earlier in this document
         if earlier is not None and self.allowed(earlier):
             why = f"short form of {earlier.matched_name} earlier in the text"
-            return start, end, 1, replace(earlier, matched_name=token, method="document", explanation=why), first
+            return (
+                start,
+                end,
+                1,
+                replace(earlier, matched_name=token, method="document", explanation=why),
+                first,
+            )
         # 3. leading clitics: وبوتين, للصين
         if not token.isascii():
             for stem in self.clitic_stems(first):

@@ -45,7 +45,9 @@ def test_link_exits_1_when_some_name_is_not_linked(capsys: pytest.CaptureFixture
     assert records[0]["method"] == "exact" and records[0]["explanation"]
 
 
-def test_link_reads_names_from_stdin_with_a_dash(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_link_reads_names_from_stdin_with_a_dash(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import io
 
     monkeypatch.setattr(sys, "stdin", io.StringIO("بوتين\n\nكازاخستان\r\n"))
@@ -61,7 +63,9 @@ def test_candidates_lists_ranked_candidates(capsys: pytest.CaptureFixture[str]) 
     assert found[0]["qid"] == "Q7747" and len(found) <= 3
 
 
-def test_types_and_threshold_are_checked_with_a_message_that_says_how_to_fix(capsys: pytest.CaptureFixture[str]) -> None:
+def test_types_and_threshold_are_checked_with_a_message_that_says_how_to_fix(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["link", "--types", "human", "بوتين"])
     assert exit_info.value.code == 2
@@ -76,7 +80,9 @@ def test_a_missing_gazetteer_exits_2(capsys: pytest.CaptureFixture[str], tmp_pat
     assert code == 2 and "no such file or directory" in err
 
 
-def test_a_corrupt_gazetteer_exits_2_naming_the_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_a_corrupt_gazetteer_exits_2_naming_the_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     (tmp_path / "bad.jsonl").write_text("{not json}\n", encoding="utf-8")
     code, _, err = run(capsys, "link", "--gazetteer", str(tmp_path / "bad.jsonl"), "بوتين")
     assert code == 2 and "bad.jsonl:1" in err

@@ -28,14 +28,48 @@ PUTIN = {
     "type": "person",
     "classes": ["Q5"],
     "description": "President of Russia",
-    "names": {"ar": ["فلاديمير بوتين", "بوتين", "بوتن"], "fa": ["ولادیمیر پوتین"], "en": ["Vladimir Putin", "Putin"]},
+    "names": {
+        "ar": ["فلاديمير بوتين", "بوتين", "بوتن"],
+        "fa": ["ولادیمیر پوتین"],
+        "en": ["Vladimir Putin", "Putin"],
+    },
     "popularity": 250,
 }
-TWIN_A = {"qid": "Q990000001", "label": "Twin A", "type": "place", "names": {"ar": ["توامستان"]}, "popularity": 10}
-TWIN_B = {"qid": "Q990000002", "label": "Twin B", "type": "place", "names": {"ar": ["توامستان"]}, "popularity": 12}
-BIG = {"qid": "Q990000003", "label": "Big Georgia", "type": "place", "names": {"ar": ["جورجيا"]}, "popularity": 200}
-SMALL = {"qid": "Q990000004", "label": "Small Georgia", "type": "place", "names": {"ar": ["جورجيا"]}, "popularity": 20}
-ORG = {"qid": "Q990000005", "label": "Putin Fan Club", "type": "org", "names": {"ar": ["بوتين"]}, "popularity": 1}
+TWIN_A = {
+    "qid": "Q990000001",
+    "label": "Twin A",
+    "type": "place",
+    "names": {"ar": ["توامستان"]},
+    "popularity": 10,
+}
+TWIN_B = {
+    "qid": "Q990000002",
+    "label": "Twin B",
+    "type": "place",
+    "names": {"ar": ["توامستان"]},
+    "popularity": 12,
+}
+BIG = {
+    "qid": "Q990000003",
+    "label": "Big Georgia",
+    "type": "place",
+    "names": {"ar": ["جورجيا"]},
+    "popularity": 200,
+}
+SMALL = {
+    "qid": "Q990000004",
+    "label": "Small Georgia",
+    "type": "place",
+    "names": {"ar": ["جورجيا"]},
+    "popularity": 20,
+}
+ORG = {
+    "qid": "Q990000005",
+    "label": "Putin Fan Club",
+    "type": "org",
+    "names": {"ar": ["بوتين"]},
+    "popularity": 1,
+}
 
 
 @pytest.fixture
@@ -118,7 +152,9 @@ def test_a_corrupt_gazetteer_line_names_the_file_and_the_line(tmp_path: Path) ->
         ({"popularity": -1}, "'popularity' must be a non-negative integer"),
     ],
 )
-def test_a_record_of_the_wrong_shape_is_refused_with_the_reason(change: dict[str, object], message: str) -> None:
+def test_a_record_of_the_wrong_shape_is_refused_with_the_reason(
+    change: dict[str, object], message: str
+) -> None:
     with pytest.raises(GazetteerError, match=message):
         Gazetteer.from_records([{**PUTIN, **change}])
 
@@ -272,7 +308,9 @@ def test_empty_and_punctuation_only_names_link_to_nothing(small: Gazetteer) -> N
         (lambda g: link("x", gazetteer="default"), "gazetteer must be a Gazetteer"),
     ],
 )
-def test_wrong_argument_types_raise_type_error_naming_the_argument(small: Gazetteer, call, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_argument_types_raise_type_error_naming_the_argument(
+    small: Gazetteer, call, message: str
+) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(TypeError, match=message):
         call(small)
 

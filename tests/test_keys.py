@@ -61,7 +61,12 @@ def test_keys_rejects_non_str_naming_the_argument(bad: object) -> None:
         keys(bad)  # type: ignore[arg-type]
 
 
-@given(st.text(alphabet=st.one_of(st.characters(min_codepoint=0x0600, max_codepoint=0x06FF), st.characters()), max_size=30))
+@given(
+    st.text(
+        alphabet=st.one_of(st.characters(min_codepoint=0x0600, max_codepoint=0x06FF), st.characters()),
+        max_size=30,
+    )
+)
 @settings(max_examples=300, deadline=None)
 def test_keys_of_the_normal_form_are_the_keys_of_the_text(text: str) -> None:
     assert keys(normalize(text)) == keys(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from pathlib import Path
@@ -17,9 +18,19 @@ DATA = Path(__file__).parent / "data"
 PUTIN, XI, KAZAKHSTAN, ZELENSKYY, SHOIGU, ERDOGAN = "Q7747", "Q15031", "Q232", "Q3874799", "Q32024", "Q39259"
 
 # Synthetic entities (QIDs beyond Wikidata's range) for behaviour that needs control.
-GABUEV = {"qid": "Q990000101", "label": "Alexander Gabuev", "type": "person", "names": {"en": ["Alexander Gabuev"]}}
+GABUEV = {
+    "qid": "Q990000101",
+    "label": "Alexander Gabuev",
+    "type": "person",
+    "names": {"en": ["Alexander Gabuev"]},
+}
 ARABIC_ONLY = {"qid": "Q990000102", "label": "Samir Haddad", "type": "person", "names": {"ar": ["سمير حداد"]}}
-SAME_SCRIPT_GABUEV = {"qid": "Q990000103", "label": "Gabuev (Arabic)", "type": "person", "names": {"ar": ["جابويف"]}}
+SAME_SCRIPT_GABUEV = {
+    "qid": "Q990000103",
+    "label": "Gabuev (Arabic)",
+    "type": "person",
+    "names": {"ar": ["جابويف"]},
+}
 
 
 @pytest.mark.parametrize(
@@ -71,8 +82,8 @@ def test_exact_beats_normalized_beats_key_beats_fuzzy() -> None:
 
 def test_method_bands_never_overlap_in_the_promised_order() -> None:
     order = ["exact", "normalized", "spelling", "skeleton", "consonants", "fuzzy"]
-    for better, worse in zip(order, order[1:]):
-        assert BANDS[better][0] >= BANDS[worse][1] or better == "spelling"
+    for better, worse in itertools.pairwise(order):
+        assert BANDS[better][0] >= BANDS[worse][1]
     assert BANDS["exact"][1] <= 1.0 and BANDS["cross_script"][1] < BANDS["fuzzy"][1]
 
 
@@ -125,8 +136,20 @@ def test_the_explanation_says_which_steps_made_the_match(name: str, words: list[
 
 
 def test_popularity_is_a_prior_between_equally_good_matches() -> None:
-    big = {"qid": "Q990000201", "label": "Big", "type": "place", "names": {"ar": ["مدينستان"]}, "popularity": 300}
-    small = {"qid": "Q990000202", "label": "Small", "type": "place", "names": {"ar": ["مدينستان"]}, "popularity": 5}
+    big = {
+        "qid": "Q990000201",
+        "label": "Big",
+        "type": "place",
+        "names": {"ar": ["مدينستان"]},
+        "popularity": 300,
+    }
+    small = {
+        "qid": "Q990000202",
+        "label": "Small",
+        "type": "place",
+        "names": {"ar": ["مدينستان"]},
+        "popularity": 5,
+    }
     ranked = Gazetteer.from_records([small, big]).candidates("مدينستان")
     assert [c.qid for c in ranked] == ["Q990000201", "Q990000202"]
 
@@ -203,12 +226,21 @@ def test_the_dev_gold_set_keeps_its_floors() -> None:
 def test_namelink_eval_prints_every_figure(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["eval", str(DATA / "test_gold.tsv"), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
-    for figure in ("accuracy_at_1", "accuracy_at_5", "nil_precision", "nil_recall", "false_link_rate", "by_type"):
+    for figure in (
+        "accuracy_at_1",
+        "accuracy_at_5",
+        "nil_precision",
+        "nil_recall",
+        "false_link_rate",
+        "by_type",
+    ):
         assert figure in summary
     assert all({"name", "expected", "got", "score"} <= set(e) for e in summary["errors"])
 
 
-def test_a_gold_file_without_the_columns_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_gold_file_without_the_columns_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "gold.tsv"
     bad.write_text("label\tid\nبوتين\tQ7747\n", encoding="utf-8")
     assert main(["eval", str(bad)]) == 2

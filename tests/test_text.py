@@ -84,7 +84,10 @@ def test_the_seed_spellings_of_the_news_are_all_found() -> None:
 def test_offsets_stay_exact_with_diacritics_tatweel_and_odd_spaces() -> None:
     text = "قال\u00a0فَلادِيمِير\u2009بُوتِـــين\u200f: إنّ «الصّين» شريك."
     mentions = link_text(text)
-    assert [(m.surface, m.link.qid) for m in mentions] == [("فَلادِيمِير\u2009بُوتِـــين", PUTIN), ("الصّين", CHINA)]
+    assert [(m.surface, m.link.qid) for m in mentions] == [
+        ("فَلادِيمِير\u2009بُوتِـــين", PUTIN),
+        ("الصّين", CHINA),
+    ]
     assert all(text[m.start : m.end] == m.surface for m in mentions)
 
 
