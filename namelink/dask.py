@@ -15,7 +15,7 @@ column once instead, for columns of many distinct, misspelled names.
 
 A task carries the gazetteer's *name* (None for the embedded one, or an
 absolute path), never the gazetteer: each worker process loads it on its first
-task and keeps it (``namelink.pandas.load_gazetteer``). A worker that cannot
+task and keeps it (``namelink.loaded.load_gazetteer``). A worker that cannot
 read that path gets the gazetteer from ``GazetteerPlugin``, which ships its
 files once per worker when registered with ``client.register_plugin``.
 
@@ -46,19 +46,8 @@ from namelink.gazetteer import (
     _check_types,
     entities_path,
 )
-from namelink.pandas import (
-    RESULT_COLUMNS,
-    GazetteerSpec,
-    Row,
-    factorize,
-    gazetteer_key,
-    link_values,
-    load_count,
-    load_gazetteer,
-    remember_gazetteer,
-    result_frame,
-    spread,
-)
+from namelink.loaded import GazetteerSpec, gazetteer_key, load_count, load_gazetteer, remember_gazetteer
+from namelink.pandas import RESULT_COLUMNS, Row, factorize, link_values, result_frame, spread
 
 __all__ = ["GazetteerPlugin", "link_column"]
 

@@ -16,7 +16,7 @@ ambiguous, unlinked, empty (missing or blank) or error (not a string), so a
 frame and a CSV of the same names read the same.
 
 Gazetteers are named by path (or None for the embedded one) and loaded once per
-process (``load_gazetteer``): that is what lets ``namelink.dask`` send a path
+process (``namelink.loaded``): that is what lets ``namelink.dask`` send a path
 with each task instead of the gazetteer itself.
 
 Needs ``pip install namelink[pandas]``; ``import namelink`` never imports this.
@@ -25,18 +25,15 @@ Needs ``pip install namelink[pandas]``; ``import namelink`` never imports this.
 from __future__ import annotations
 
 import math
-import os
-import threading
-from collections import Counter
 from collections.abc import Iterable
-from pathlib import Path
-from typing import Any, NamedTuple, Union
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from namelink.bulk import EMPTY, ERROR, STATUSES, classify
 from namelink.gazetteer import Gazetteer, _check_threshold, _check_types
+from namelink.loaded import GazetteerSpec, gazetteer_key, load_count, load_gazetteer, remember_gazetteer
 
 __all__ = [
     "RESULT_COLUMNS",
@@ -50,87 +47,11 @@ __all__ = [
     "result_frame",
 ]
 
-# What a caller may pass as ``gazetteer``: None or "default" for the embedded
-# one, a path to a gazetteer directory or JSONL file, or a loaded Gazetteer.
-GazetteerSpec = Union[Gazetteer, str, "os.PathLike[str]", None]
-
 # The columns link_series() returns, in order.
 RESULT_COLUMNS = ("qid", "label", "score", "method", "status")
-# The key under which the embedded gazetteer is cached, and the spec string
-# that names it in a config file or a Dask task.
-DEFAULT_KEY = "default"
 # Text columns are pandas' nullable string dtype, so that "no QID" is <NA> in
 # pandas 2 and 3 alike, and a Dask partition has the same dtypes as its meta.
 _TEXT = pd.StringDtype()
-
-_cache: dict[str, Gazetteer] = {}
-_cache_lock = threading.Lock()
-# How many times each gazetteer was loaded in this process: the Dask tests read
-# it on every worker to show that a worker loads a gazetteer once, not per task.
-_load_counts: Counter[str] = Counter()
-
-
-# --- Gazetteers, once per process ---------------------------------------------------------
-
-
-def gazetteer_key(gazetteer: GazetteerSpec) -> str:
-    """The string that names ``gazetteer`` in this process's cache and in a task:
-    "default", or the absolute path of a gazetteer loaded from disk.
-
-    A Gazetteer built in memory (``from_records``) has no such name; write it to
-    a JSONL file and pass the path.
-    """
-    if gazetteer is None or gazetteer is Gazetteer._default or gazetteer == DEFAULT_KEY:
-        return DEFAULT_KEY
-    if isinstance(gazetteer, Gazetteer):
-        if gazetteer.path is None:
-            raise ValueError(
-                "a gazetteer built in memory has no path to send to other processes; "
-                "write gazetteer.records() to a .jsonl file and pass its path"
-            )
-        return os.path.abspath(gazetteer.path)
-    if isinstance(gazetteer, (str, os.PathLike)):
-        return os.path.abspath(os.path.expanduser(os.fspath(gazetteer)))
-    raise TypeError(f"gazetteer must be None, a path or a Gazetteer, not {type(gazetteer).__name__}")
-
-
-def load_gazetteer(gazetteer: GazetteerSpec) -> Gazetteer:
-    """The gazetteer ``gazetteer`` names, loaded at most once per process.
-
-    A Gazetteer object is used as it is (and remembered under its path, so that
-    later lookups by that path in this process find it).
-    """
-    if isinstance(gazetteer, Gazetteer):
-        if gazetteer.path is not None:
-            remember_gazetteer(gazetteer_key(gazetteer), gazetteer)
-        return gazetteer
-    key = gazetteer_key(gazetteer)
-    found = _cache.get(key)
-    if found is not None:
-        return found
-    with _cache_lock:
-        found = _cache.get(key)
-        if found is None:
-            found = Gazetteer.default() if key == DEFAULT_KEY else Gazetteer.load(Path(key))
-            _cache[key] = found
-            _load_counts[key] += 1
-        return found
-
-
-def load_count(key: str) -> int:
-    """How many times the gazetteer ``key`` names has been loaded or replaced in
-    this process: results remembered under an older count are of another gazetteer."""
-    return _load_counts[key]
-
-
-def remember_gazetteer(key: str, gazetteer: Gazetteer) -> None:
-    """Make ``gazetteer`` the one ``key`` names in this process (a Dask worker
-    plugin does this with a gazetteer it shipped to a machine that lacks the path)."""
-    with _cache_lock:
-        if _cache.get(key) is not gazetteer:
-            _cache[key] = gazetteer
-            _load_counts[key] += 1
-
 
 # --- Values ---------------------------------------------------------------------------------
 

@@ -24,8 +24,6 @@ to disk, and a value must come back equal to what was set.
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -35,6 +33,7 @@ from spacy.util import filter_spans
 
 from namelink.bulk import LINKED, classify
 from namelink.gazetteer import Gazetteer, _check_threshold, _check_types
+from namelink.loaded import load_gazetteer
 from namelink.records import Link, Mention
 
 __all__ = ["DEFAULT_LABEL_TYPES", "EXTENSION", "TYPE_LABELS", "NamelinkComponent", "make_namelink"]
@@ -62,24 +61,6 @@ TYPE_LABELS: dict[str, str] = {"person": "PER", "place": "LOC", "org": "ORG", "o
 # Distinct entity texts whose result one component remembers; past this it
 # forgets them all and starts again (news repeats a few thousand names).
 MEMO_SIZE = 50_000
-
-_gazetteers: dict[str, Gazetteer] = {}
-_gazetteers_lock = threading.Lock()
-
-
-def load_gazetteer(spec: str | None) -> Gazetteer:
-    """The gazetteer a config names (None or "default": the embedded one; else a
-    path), loaded at most once per process however many components name it."""
-    if spec is None or spec == "default":
-        return Gazetteer.default()
-    key = os.path.abspath(os.path.expanduser(spec))
-    found = _gazetteers.get(key)
-    if found is None:
-        with _gazetteers_lock:
-            found = _gazetteers.get(key)
-            if found is None:
-                found = _gazetteers[key] = Gazetteer.load(key)
-    return found
 
 
 def _register_extension() -> None:

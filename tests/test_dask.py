@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import TWINS as SHARED_TWINS
 
 pd = pytest.importorskip("pandas")
 np = pytest.importorskip("numpy")
@@ -27,23 +28,7 @@ PARTITIONS = 8
 # Not names, to cover every status but "error" (a Dask string column turns a
 # non-string into a string; link_series's errors are tested in test_pandas.py).
 ODD_VALUES = ["", "   ", None, "الرئيس", "xyzzy", "قال"]
-CUSTOM = [
-    {
-        "qid": "Q990000001",
-        "label": "Twin A",
-        "type": "place",
-        "names": {"ar": ["توامستان"]},
-        "popularity": 10,
-    },
-    {
-        "qid": "Q990000002",
-        "label": "Twin B",
-        "type": "place",
-        "names": {"ar": ["توامستان"]},
-        "popularity": 12,
-    },
-    {"qid": "Q990000003", "label": "Solo", "type": "person", "names": {"ar": ["سولو"]}, "popularity": 5},
-]
+CUSTOM = SHARED_TWINS
 
 
 @pytest.fixture(scope="module")
@@ -74,9 +59,9 @@ def names_frame() -> pd.DataFrame:
 
 def worker_load_counts(client: Any) -> dict[str, dict[str, int]]:
     def counts() -> dict[str, int]:
-        import namelink.pandas
+        import namelink.loaded
 
-        return dict(namelink.pandas._load_counts)
+        return dict(namelink.loaded._load_counts)
 
     return client.run(counts)  # type: ignore[no-any-return]
 

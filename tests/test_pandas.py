@@ -6,34 +6,19 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import TWINS as SHARED_TWINS
 
 pd = pytest.importorskip("pandas")
 np = pytest.importorskip("numpy")
 
-import namelink.pandas as nlpd  # noqa: E402
+import namelink.loaded  # noqa: E402
 from namelink import Gazetteer, link  # noqa: E402
 from namelink.pandas import RESULT_COLUMNS, STATUSES, gazetteer_key, link_series, load_gazetteer  # noqa: E402
 
 PUTIN, GEORGIA = "Q7747", "Q230"
 # Two places of one name and nearly one popularity: link() refuses to choose
 # between them although both clear the threshold, which is what "ambiguous" means.
-TWINS = [
-    {
-        "qid": "Q990000001",
-        "label": "Twin A",
-        "type": "place",
-        "names": {"ar": ["توامستان"]},
-        "popularity": 10,
-    },
-    {
-        "qid": "Q990000002",
-        "label": "Twin B",
-        "type": "place",
-        "names": {"ar": ["توامستان"]},
-        "popularity": 12,
-    },
-    {"qid": "Q990000003", "label": "Solo", "type": "person", "names": {"ar": ["سولو"]}, "popularity": 5},
-]
+TWINS = SHARED_TWINS
 
 
 def write_gazetteer(directory: Path, records: list[dict[str, object]]) -> Path:
@@ -162,7 +147,7 @@ def test_wrong_arguments_fail_before_any_value_is_linked() -> None:
 
 
 def test_a_gazetteer_path_is_loaded_once_per_process(twins: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(nlpd, "_cache", {})
+    monkeypatch.setattr(namelink.loaded, "_cache", {})
     loads: list[object] = []
     original = Gazetteer.load.__func__  # type: ignore[attr-defined]
 
