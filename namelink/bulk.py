@@ -198,18 +198,15 @@ def classify(
     work: an ambiguous name wants a human to choose, an unlinked one a bigger
     gazetteer. score.decide() refuses a best candidate only below the threshold
     or for the margin rule, so "no Link although the best candidate clears the
-    threshold" is exactly the margin refusal. (Candidates stop at
-    score.CANDIDATE_CUTOFF, so with a threshold below that a refused name
-    counts as unlinked.)
+    threshold" is exactly the margin refusal. One lookup gives both.
     """
     if not name.strip():
         return EMPTY, None
-    found = gazetteer.link(name, types=types, threshold=threshold, lang=lang)
+    found, best = gazetteer._link_and_best_score(name, types=types, threshold=threshold, lang=lang)
     if found is not None:
         return LINKED, found
     cutoff = scoring.LINK_THRESHOLD if threshold is None else threshold
-    best = gazetteer.candidates(name, types=types, limit=1, lang=lang)
-    return (AMBIGUOUS if best and best[0].score >= cutoff else UNLINKED), None
+    return (AMBIGUOUS if best is not None and best >= cutoff else UNLINKED), None
 
 
 class Cell(NamedTuple):

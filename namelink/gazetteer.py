@@ -784,6 +784,20 @@ class Gazetteer:
         cutoff = _check_threshold(threshold)
         return self._decide(self._ranked(name, _check_types(types), lang), name.strip(), cutoff)
 
+    def _link_and_best_score(
+        self,
+        name: str,
+        *,
+        types: Iterable[str] | str | None = None,
+        threshold: float | None = None,
+        lang: str | None = None,
+    ) -> tuple[Link | None, float | None]:
+        """link(), and the best candidate's score (None when there is none), from
+        one lookup: what tells a margin refusal from no match (namelink.bulk)."""
+        ranked = self._ranked(name, _check_types(types), lang)
+        best = ranked[0][1].score if ranked else None
+        return self._decide(ranked, name.strip(), _check_threshold(threshold)), best
+
     def link_many(
         self,
         names: Iterable[str],
