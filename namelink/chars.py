@@ -445,10 +445,3 @@ def sequence_table(mapping: Table, size: int) -> SequenceTable:
         if cp < size:
             table[cp] = out
     return table
-
-
-def is_arabic_letter(char: str) -> bool:
-    """True for a letter of the Arabic script blocks."""
-    return (
-        "\u0600" <= char <= "\u06ff" or "\u0750" <= char <= "\u077f" or "\u08a0" <= char <= "\u08ff"
-    ) and char.isalpha()

@@ -23,7 +23,6 @@ __all__ = [
     "LINK_THRESHOLD",
     "MARGIN",
     "POPULARITY_TIEBREAK",
-    "band",
     "decide",
     "quality",
 ]
@@ -116,10 +115,6 @@ POPULARITY_TIEBREAK = 2.5
 
 # candidates() reports a runner-up on the Link when it is within this distance.
 RUNNER_UP_WINDOW = 0.15
-
-
-def band(method: str) -> tuple[float, float]:
-    return BANDS[method]
 
 
 def rescale_fuzzy(similarity: float) -> float:
