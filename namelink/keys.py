@@ -252,8 +252,7 @@ DESIGNATORS = frozenset(
         "رئيس",  # president (ar, fa)
         "استان",  # province (fa)
         "شهر",  # city (fa)
-        "کشور",  # country (fa), normalized كشور below
-        "كشور",  # country (fa)
+        "كشور",  # country (fa کشور)
         "شهزاده",  # prince (ur, fa)
         "صدر",  # president (ur)
         "وزير",  # minister

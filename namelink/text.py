@@ -58,7 +58,6 @@ TITLES = frozenset(
         "الشيخ",  # the sheikh
         "السيد",  # mister
         "المستشار",  # the chancellor
-        "رييس",  # president (fa, after hamza folding in keys: رئیس)
         "رئيس جمهور",  # president (fa)
         "صدر",  # president (ur)
         "وزير",  # minister

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import TWINS
 
 import namelink.gazetteer as gazetteer_module
 from namelink import Gazetteer, GazetteerError, Link, candidates, link, link_many
@@ -35,20 +36,7 @@ PUTIN = {
     },
     "popularity": 250,
 }
-TWIN_A = {
-    "qid": "Q990000001",
-    "label": "Twin A",
-    "type": "place",
-    "names": {"ar": ["توامستان"]},
-    "popularity": 10,
-}
-TWIN_B = {
-    "qid": "Q990000002",
-    "label": "Twin B",
-    "type": "place",
-    "names": {"ar": ["توامستان"]},
-    "popularity": 12,
-}
+TWIN_A, TWIN_B = TWINS[:2]  # one name, nearly one popularity (tests/data/twins.jsonl)
 BIG = {
     "qid": "Q990000003",
     "label": "Big Georgia",
