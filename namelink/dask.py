@@ -38,16 +38,11 @@ import pandas as pd
 from distributed import WorkerPlugin
 
 from namelink.bulk import CACHE_SIZE
-from namelink.gazetteer import (
-    ENTITIES_FILE,
-    MANIFEST_FILE,
-    Gazetteer,
-    _check_threshold,
-    _check_types,
-    entities_path,
-)
+from namelink.gazetteer import Gazetteer
 from namelink.loaded import GazetteerSpec, gazetteer_key, load_count, load_gazetteer, remember_gazetteer
+from namelink.options import check_threshold, check_types
 from namelink.pandas import RESULT_COLUMNS, Row, factorize, link_values, result_frame, spread
+from namelink.records import ENTITIES_FILE, MANIFEST_FILE, entities_path
 
 __all__ = ["GazetteerPlugin", "link_column"]
 
@@ -191,7 +186,7 @@ def link_column(
             f"the DataFrame already has the column(s) {clash}; pass prefix= to name the new ones apart"
         )
     # Checked here, once, so that a typo fails before any task is sent.
-    options = (gazetteer_key(gazetteer), _check_types(types), _check_threshold(threshold), lang)
+    options = (gazetteer_key(gazetteer), check_types(types), check_threshold(threshold), lang)
     meta = ddf._meta.assign(
         **{prefix + name: values for name, values in result_frame(ddf._meta.index).items()}
     )

@@ -32,8 +32,9 @@ import numpy as np
 import pandas as pd
 
 from namelink.bulk import EMPTY, ERROR, STATUSES, classify
-from namelink.gazetteer import Gazetteer, _check_threshold, _check_types
+from namelink.gazetteer import Gazetteer
 from namelink.loaded import GazetteerSpec, gazetteer_key, load_count, load_gazetteer, remember_gazetteer
+from namelink.options import check_threshold, check_types
 
 __all__ = [
     "RESULT_COLUMNS",
@@ -135,8 +136,8 @@ def link_series(
     """
     if not isinstance(series, pd.Series):
         raise TypeError(f"series must be a pandas Series, not {type(series).__name__}")
-    wanted = _check_types(types)
-    cutoff = _check_threshold(threshold)
+    wanted = check_types(types)
+    cutoff = check_threshold(threshold)
     codes, uniques = factorize(series)
     rows = []
     if uniques:

@@ -32,8 +32,9 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from namelink.bulk import LINKED, classify
-from namelink.gazetteer import Gazetteer, _check_threshold, _check_types
+from namelink.gazetteer import Gazetteer
 from namelink.loaded import load_gazetteer
+from namelink.options import check_threshold, check_types
 from namelink.records import Link, Mention
 
 __all__ = ["DEFAULT_LABEL_TYPES", "EXTENSION", "TYPE_LABELS", "NamelinkComponent", "make_namelink"]
@@ -131,13 +132,13 @@ class NamelinkComponent:
             raise TypeError(f"gazetteer must be a path (str) or None, not {type(gazetteer).__name__}")
         self.name = name
         self.threshold = threshold
-        self.types = _check_types(types)
-        self._cutoff = _check_threshold(threshold)
+        self.types = check_types(types)
+        self._cutoff = check_threshold(threshold)
         self.gazetteer_spec = gazetteer
         self.overwrite_ents = bool(overwrite_ents)
         self.add_ents = bool(add_ents)
         self.label_types = dict(DEFAULT_LABEL_TYPES if label_types is None else label_types)
-        _check_types(self.label_types.values())
+        check_types(self.label_types.values())
         self._memo: dict[tuple[str, frozenset[str] | None], dict[str, Any]] = {}
         _register_extension()
         load_gazetteer(gazetteer)  # a wrong path fails here, not on the first document

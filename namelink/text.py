@@ -257,16 +257,17 @@ def iter_link_text(
     Memory stays bounded by the number of distinct words and linked entities,
     not by the length of the text.
     """
-    from namelink.gazetteer import Gazetteer, _check_threshold, _check_types
+    from namelink.gazetteer import Gazetteer
+    from namelink.options import check_threshold, check_types
 
     check_str(text, "text")
     if gazetteer is None:
         gazetteer = Gazetteer.default()
     elif not isinstance(gazetteer, Gazetteer):
         raise TypeError(f"gazetteer must be a Gazetteer, not {type(gazetteer).__name__}")
-    wanted = _check_types(types)
+    wanted = check_types(types)
     if threshold is not None:
-        _check_threshold(threshold)
+        check_threshold(threshold)
     return _Reader(gazetteer, wanted, threshold).read(text)
 
 

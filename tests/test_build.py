@@ -26,7 +26,7 @@ from namelink.build.commands import main as gazetteer_main
 from namelink.build.commands import register
 from namelink.build.scopes import Scope, ScopeError, parse_scope, split_prologue
 from namelink.build.sparql import ClientSettings, SparqlClient, parse_retry_after, user_agent
-from namelink.gazetteer import read_manifest, read_records
+from namelink.records import read_manifest, read_records
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "data" / "wikidata_fixture.ttl"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import TWINS
 
-import namelink.gazetteer as gazetteer_module
+import namelink.index as index_module
 from namelink import Gazetteer, GazetteerError, Link, candidates, link, link_many
 from namelink.score import LINK_THRESHOLD
 
@@ -159,13 +159,13 @@ def test_a_missing_gazetteer_is_a_clear_error(tmp_path: Path) -> None:
 def builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts how many times an index is compiled from records."""
     calls: list[int] = []
-    original = gazetteer_module._Index.__init__
+    original = index_module.Index.__init__
 
     def counting(self: object, records: object) -> None:
         calls.append(1)
         original(self, records)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(gazetteer_module._Index, "__init__", counting)
+    monkeypatch.setattr(index_module.Index, "__init__", counting)
     return calls
 
 

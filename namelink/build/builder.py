@@ -45,7 +45,8 @@ from namelink.build.sparql import (
     SparqlTimeout,
     SparqlUnavailable,
 )
-from namelink.gazetteer import (
+from namelink.keys import KEYS_VERSION
+from namelink.records import (
     ENTITIES_FILE,
     FORMAT_VERSION,
     MANIFEST_FILE,
@@ -54,7 +55,6 @@ from namelink.gazetteer import (
     read_records,
     validate_record,
 )
-from namelink.keys import KEYS_VERSION
 
 __all__ = [
     "CLASS_TYPES",
