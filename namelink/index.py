@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 # The layout and content rules of Index: bump it whenever the stored structure
 # or what Index.__init__ puts into it changes, so that cached indexes rebuild.
-INDEX_VERSION = "8"
+INDEX_VERSION = "9"
 # The key kinds looked up within one script; the romanized key works across scripts.
 SAME_SCRIPT_KINDS = KEY_KINDS[:4]
 # Script bits of an entity's names: a cross-script match is only sought for an
@@ -105,6 +105,7 @@ class Index:
         self.descriptions: list[str] = []
         self.classes: list[tuple[str, ...]] = []
         self.alt_qids: list[tuple[str, ...]] = []
+        self.country: list[tuple[str, ...]] = []
         self.popularity = array("I")
         self.scripts = array("B")  # per entity: LATIN | ARABIC_SCRIPT bits of its names
         self.first_name = array("I")  # entity i owns names first_name[i]:first_name[i+1]
@@ -133,6 +134,7 @@ class Index:
             self.descriptions.append(record["description"])
             self.classes.append(tuple(record["classes"]))
             self.alt_qids.append(tuple(record["alt_qids"]))
+            self.country.append(tuple(record["country"]))
             self.popularity.append(record["popularity"])
             self.first_name.append(len(self.name_text))
             self.scripts.append(0)
@@ -193,6 +195,7 @@ class Index:
             names={lang: tuple(values) for lang, values in names.items()},
             popularity=self.popularity[i],
             alt_qids=self.alt_qids[i],
+            country=self.country[i],
         )
 
 

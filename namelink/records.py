@@ -55,6 +55,7 @@ class Entity:
     names: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, hash=False)
     popularity: int = 0
     alt_qids: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()  # QIDs of the countries it belongs to (Wikidata P17, P27 for people)
 
     def to_record(self) -> dict[str, object]:
         """The JSONL line of this entity, as a dict."""
@@ -69,6 +70,8 @@ class Entity:
         }
         if self.alt_qids:
             record["alt_qids"] = list(self.alt_qids)
+        if self.country:
+            record["country"] = list(self.country)
         return record
 
 
@@ -144,7 +147,8 @@ def validate_record(obj: object, where: str) -> dict[str, Any]:
             clean[lang] = kept
     classes = obj.get("classes", [])
     alt_qids = obj.get("alt_qids", [])
-    for field_name, values in (("classes", classes), ("alt_qids", alt_qids)):
+    country = obj.get("country", [])
+    for field_name, values in (("classes", classes), ("alt_qids", alt_qids), ("country", country)):
         if not isinstance(values, list) or not all(isinstance(v, str) and QID.fullmatch(v) for v in values):
             raise fail(f"'{field_name}' must be a list of QIDs")
     description = obj.get("description", "") or ""
@@ -162,6 +166,7 @@ def validate_record(obj: object, where: str) -> dict[str, Any]:
         "names": clean,
         "popularity": popularity,
         "alt_qids": alt_qids,
+        "country": country,
     }
 
 
