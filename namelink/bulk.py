@@ -75,7 +75,6 @@ from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple, TextIO
 
-from namelink import score as scoring
 from namelink.gazetteer import Gazetteer
 from namelink.normalize import normalize
 from namelink.records import Link
@@ -202,11 +201,10 @@ def classify(
     """
     if not name.strip():
         return EMPTY, None
-    found, best = gazetteer._link_and_best_score(name, types=types, threshold=threshold, lang=lang)
-    if found is not None:
-        return LINKED, found
-    cutoff = scoring.LINK_THRESHOLD if threshold is None else threshold
-    return (AMBIGUOUS if best is not None and best >= cutoff else UNLINKED), None
+    decision = gazetteer.decision(name, types=types, threshold=threshold, lang=lang)
+    if decision.link is not None:
+        return LINKED, decision.link
+    return (AMBIGUOUS if decision.ambiguous else UNLINKED), None
 
 
 class Cell(NamedTuple):

@@ -18,6 +18,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
 from namelink import score as scoring
+from namelink.evidence import FEATURES, features, shown_evidence
 from namelink.explain import explain
 from namelink.index import ARABIC_SCRIPT, LATIN, SAME_SCRIPT_KINDS, Index, load_index, trigrams
 from namelink.keys import (
@@ -35,6 +36,7 @@ from namelink.records import (
     ENTITIES_FILE,
     MANIFEST_FILE,
     QID,
+    Decision,
     Entity,
     GazetteerError,
     Link,
@@ -63,6 +65,15 @@ FUZZY_CANDIDATES = 200
 # A normalized name longer than this is not a name: it is refused at once, so a
 # 100 kB "name" costs one normalize() and nothing else.
 MAX_NAME_CHARS = 256
+
+
+class _Weighed(NamedTuple):
+    """A hit with its evidence and calibrated probability."""
+
+    entity: int
+    hit: _Hit
+    probability: float
+    evidence: tuple[float, ...]
 
 
 class _Hit(NamedTuple):
@@ -338,9 +349,14 @@ class Gazetteer:
             return []
         hits = self._hits(norm, stripped, lang, loose)
         head, comma, _ = stripped.partition(",")
-        if loose and comma and (not hits or max(h.score for h in hits.values()) < scoring.FUZZY_UNLESS_ABOVE):
+        head_norm = normalize(head) if comma else ""
+        if (
+            loose
+            and head_norm
+            and (not hits or max(h.score for h in hits.values()) < scoring.FUZZY_UNLESS_ABOVE)
+        ):
             # "Tehran, Iran": the name before a qualifying comma.
-            for entity, hit in self._hits(normalize(head), head.strip(), lang).items():
+            for entity, hit in self._hits(head_norm, head.strip(), lang).items():
                 why = "qualifier after the comma dropped"
                 qualified = hit._replace(score=hit.score - scoring.VARIANT_PENALTY, variant=why)
                 if entity not in hits or qualified.score > hits[entity].score:
@@ -350,18 +366,72 @@ class Gazetteer:
             key=lambda item: (-item[1].score, -index.popularity[item[0]], index.qids[item[0]]),
         )
 
-    def _decide(self, ranked: list[tuple[int, _Hit]], query: str, threshold: float) -> Link | None:
-        """score.decide() over the two best hits, as Links."""
-        return scoring.decide([self._link(entity, hit, query) for entity, hit in ranked[:2]], threshold)
-
-    def _link(self, entity: int, hit: _Hit, query: str) -> Link:
+    def _weighed(
+        self, name: str, ranked: list[tuple[int, _Hit]], lang: str | None, top: int = scoring.CALIBRATED
+    ) -> list[_Weighed]:
+        """The ``top`` best of ``ranked`` (stage scores) with their evidence and
+        calibrated probability, most probable first."""
         index = self._index
+        raw = self._weighed_raw(name, ranked, lang, top)
+        if raw and raw[0].hit.method == "qid":
+            return raw
+        coherent = scoring.coherent(
+            [scoring.probability(w.evidence) for w in raw],
+            [(w.hit.method, w.hit.similarity, w.hit.variant) for w in raw],
+            [index.popularity[w.entity] for w in raw],
+        )
+        out = [w._replace(probability=p) for w, p in zip(raw, coherent, strict=True)]
+        out.sort(key=lambda w: (-w.probability, -w.hit.score, index.qids[w.entity]))
+        return out
+
+    def _weighed_raw(
+        self, name: str, ranked: list[tuple[int, _Hit]], lang: str | None, top: int
+    ) -> list[_Weighed]:
+        """The ``top`` best of ``ranked`` with their evidence, in stage order."""
+        if not ranked:
+            return []
+        index = self._index
+        raw = name.strip()
+        if ranked[0][1].method == "qid":
+            entity, hit = ranked[0]
+            return [_Weighed(entity, hit, scoring.BANDS["qid"][0], ())]
+        query = normalize(raw)
+        best, second = ranked[0][1].score, ranked[1][1].score if len(ranked) > 1 else 0.0
+        first_entity, second_entity = ranked[0][0], ranked[1][0] if len(ranked) > 1 else -1
+        out: list[_Weighed] = []
+        for position, (entity, hit) in enumerate(ranked[:top]):
+            rival = second_entity if position == 0 else first_entity
+            evidence = features(
+                query=query,
+                raw=raw,
+                form=hit.form,
+                name=normalize(index.name_text[hit.name_id]),
+                name_lang=index.langs[index.name_lang[hit.name_id]],
+                method=hit.method,
+                similarity=hit.similarity,
+                variant=hit.variant,
+                popularity=index.popularity[entity],
+                rival_popularity=index.popularity[rival] if rival >= 0 else 0,
+                entity_type=index.types[entity],
+                lang=lang,
+                gap=hit.score - (second if position == 0 else best),
+            )
+            out.append(_Weighed(entity, hit, hit.score, evidence))
+        return out
+
+    def _decide(self, weighed: list[_Weighed], query: str, threshold: float) -> Link | None:
+        """score.decide() over the two most probable candidates, as Links."""
+        return scoring.decide([self._link(w, query) for w in weighed[:2]], threshold)
+
+    def _link(self, weighed: _Weighed, query: str) -> Link:
+        index = self._index
+        entity, hit = weighed.entity, weighed.hit
         name_id = hit.name_id
         matched = index.name_text[name_id] if name_id >= 0 else index.qids[entity]
         return Link(
             qid=index.qids[entity],
             label=index.labels[entity],
-            score=hit.score,
+            score=weighed.probability,
             matched_name=matched,
             matched_lang=index.langs[index.name_lang[name_id]] if name_id >= 0 else "",
             method="key" if hit.method in SAME_SCRIPT_KINDS else hit.method,
@@ -370,6 +440,7 @@ class Gazetteer:
             description=index.descriptions[entity],
             explanation=explain(query, matched, hit.method, hit.similarity, hit.form, hit.variant),
             popularity=index.popularity[entity],
+            evidence=shown_evidence(weighed.evidence),
         )
 
     def _first_words(self) -> dict[str, int]:
@@ -390,8 +461,8 @@ class Gazetteer:
         self, name: str, types: frozenset[str] | None, threshold: float | None
     ) -> Link | None:
         """link() by the normal form only, for a span of running text."""
-        ranked = self._ranked(name, types, None, loose=False)
-        return self._decide(ranked, name.strip(), check_threshold(threshold))
+        weighed = self._weighed(name, self._ranked(name, types, None, loose=False), None)
+        return self._decide(weighed, name.strip(), check_threshold(threshold))
 
     def link_text(
         self,
@@ -429,8 +500,31 @@ class Gazetteer:
         if not isinstance(limit, int) or isinstance(limit, bool):
             raise TypeError(f"limit must be int, not {type(limit).__name__}")
         ranked = self._ranked(name, check_types(types), lang)
-        shown = [(entity, hit) for entity, hit in ranked if hit.score >= scoring.CANDIDATE_CUTOFF]
-        return [self._link(entity, hit, name.strip()) for entity, hit in shown[: max(limit, 0)]]
+        weighed = self._weighed(name, ranked, lang, top=max(limit, scoring.CALIBRATED))
+        shown = [w for w in weighed if w.probability >= scoring.CANDIDATE_CUTOFF]
+        return [self._link(w, name.strip()) for w in shown[: max(limit, 0)]]
+
+    def evidence(
+        self,
+        name: str,
+        *,
+        types: Iterable[str] | str | None = None,
+        limit: int = scoring.CALIBRATED,
+        lang: str | None = None,
+    ) -> list[tuple[str, str, dict[str, float]]]:
+        """What the decision weighs for each of the ``limit`` best candidates:
+        (qid, method, {feature: value}) in namelink.evidence.FEATURES order, best
+        stage score first. For looking inside a decision, and for fitting the model
+        (gazetteers/fit_model.py)."""
+        if not isinstance(limit, int) or isinstance(limit, bool):
+            raise TypeError(f"limit must be int, not {type(limit).__name__}")
+        ranked = self._ranked(name, check_types(types), lang)
+        out = []
+        for w in self._weighed_raw(name, ranked, lang, max(limit, 0)):
+            out.append(
+                (self._index.qids[w.entity], w.hit.method, dict(zip(FEATURES, w.evidence, strict=True)))
+            )
+        return out
 
     def link(
         self,
@@ -443,21 +537,25 @@ class Gazetteer:
         """The entity ``name`` denotes, or None when nothing clears ``threshold`` or
         the runner-up is too close to call."""
         cutoff = check_threshold(threshold)
-        return self._decide(self._ranked(name, check_types(types), lang), name.strip(), cutoff)
+        ranked = self._ranked(name, check_types(types), lang)
+        return self._decide(self._weighed(name, ranked, lang), name.strip(), cutoff)
 
-    def _link_and_best_score(
+    def decision(
         self,
         name: str,
         *,
         types: Iterable[str] | str | None = None,
         threshold: float | None = None,
         lang: str | None = None,
-    ) -> tuple[Link | None, float | None]:
-        """link(), and the best candidate's score (None when there is none), from
-        one lookup: what tells a margin refusal from no match (namelink.bulk)."""
-        ranked = self._ranked(name, check_types(types), lang)
-        best = ranked[0][1].score if ranked else None
-        return self._decide(ranked, name.strip(), check_threshold(threshold)), best
+    ) -> Decision:
+        """link() with its reasons, from one lookup: the Link, or whether the name
+        is ambiguous (known, but the two best are too close to call) rather than
+        unknown, and the best candidates (namelink csv's statuses, review columns)."""
+        cutoff = check_threshold(threshold)
+        weighed = self._weighed(name, self._ranked(name, check_types(types), lang), lang)
+        shown = [self._link(w, name.strip()) for w in weighed if w.probability >= scoring.CANDIDATE_CUTOFF]
+        found = scoring.decide(shown[:2], cutoff)
+        return Decision(found, scoring.ambiguous(shown[:2], cutoff), tuple(shown))
 
     def link_many(
         self,
@@ -477,6 +575,7 @@ class Gazetteer:
         for name in names:
             check_str(name, "names[]")
             if name not in done:
-                done[name] = self._decide(self._ranked(name, wanted, lang), name.strip(), cutoff)
+                weighed = self._weighed(name, self._ranked(name, wanted, lang), lang)
+                done[name] = self._decide(weighed, name.strip(), cutoff)
             out.append(done[name])
         return out

@@ -24,6 +24,7 @@ __all__ = [
     "ENTITY_TYPES",
     "FORMAT_VERSION",
     "MANIFEST_FILE",
+    "Decision",
     "Entity",
     "GazetteerError",
     "Link",
@@ -79,9 +80,9 @@ class Entity:
 class Link:
     """A name linked to a Wikidata entity, with how and how well it matched.
 
-    ``score`` is in 0–1: exact > normalized > key > fuzzy, never saturating, so
-    candidates stay ordered. ``runner_up`` is the best other entity when it is
-    close enough to matter (see ``namelink.score.RUNNER_UP_WINDOW``).
+    ``score`` is the calibrated probability (0–1) that the link is right, the
+    number ``threshold`` compares with. ``runner_up`` is the best other entity
+    when it is likely enough to matter (see ``namelink.score.RUNNER_UP_MIN``).
     """
 
     qid: str
@@ -96,6 +97,23 @@ class Link:
     popularity: int = 0
     runner_up: Link | None = None
     key: str = ""  # with method "key": which key kind matched (spelling, skeleton ...)
+    # What the calibrated decision weighed, as (name, value) pairs: the variant
+    # model's similarities, the query's and the name's frequency as words, the
+    # runner-up gap ... (namelink.evidence.SHOWN).
+    evidence: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What link() decided for one name, and why: ``link`` when it linked;
+    otherwise ``ambiguous`` says whether the name is known but the two best
+    candidates are too close to call (a person should choose) or nothing is
+    likely enough (a bigger gazetteer might help). ``candidates`` are the best
+    few, most probable first."""
+
+    link: Link | None
+    ambiguous: bool
+    candidates: tuple[Link, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,32 @@
-"""Rescoring: turn lookup hits into ranked, calibrated Links.
+"""Scoring: from lookup hits to one calibrated decision.
 
-A score is in 0–1 and says two things at once: how the name matched (each
-method owns a band, so exact > normalized > key > fuzzy whatever the rest) and,
-inside the band, how close the strings are, how popular the entity is and
-whether the name is in the hinted language. Bands are half-open and the
-quality inside one never reaches its top, so scores never saturate and
-``candidates()`` stays ordered.
+Two scores, in two steps:
+
+1. The stage score ranks what the lookup stages found: each method owns a band
+   (exact > normalized > key > fuzzy), filled by string similarity, popularity
+   and the language hint. It orders candidates cheaply and decides which few
+   are worth weighing; it is not a probability.
+2. The calibrated score is the probability that the link is right: a logistic
+   model per group of methods over the evidence of namelink.evidence (the
+   variant model, the frequency of the query as a word, morphology, language,
+   the competition, popularity). Its weights are data (data/model.json),
+   fitted by gazetteers/fit_model.py on labelled pairs built from external
+   data, and checked for calibration on held-out entities and words. That is
+   the ``score`` of a Link, what ``threshold`` compares with, and what the
+   runner-up margin is measured on.
 
 Every default is a named constant with the reason for its value.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
 
+from namelink.evidence import FEATURES, popularity_prior
 from namelink.records import Link
 
 __all__ = [
@@ -22,8 +34,11 @@ __all__ = [
     "CANDIDATE_CUTOFF",
     "LINK_THRESHOLD",
     "MARGIN",
-    "POPULARITY_TIEBREAK",
+    "RUNNER_UP_MIN",
+    "ambiguous",
+    "coherent",
     "decide",
+    "probability",
     "quality",
 ]
 
@@ -57,14 +72,10 @@ W_SIMILARITY = 0.7
 W_POPULARITY = 0.2
 W_LANGUAGE = 0.1
 
-# Popularity is compressed by log: a country with 200 sitelinks is not 100×
-# more likely than a town with 2. POPULARITY_SCALE is about the most-linked items.
-POPULARITY_SCALE = 400
-
-# Auto-link only at or above this score. Every key match clears it; a fuzzy or
-# cross-script match clears it only when the strings are close (tuned on
-# tests/data/dev_gold.tsv, checked on tests/data/test_gold.tsv; see the README).
-LINK_THRESHOLD = 0.6
+# Auto-link only when the calibrated probability that the link is right is at
+# least this: more likely right than wrong. gazetteers/fit_model.py reports the
+# false-link rates and accuracy at thresholds around it on the fit half.
+LINK_THRESHOLD = 0.5
 
 # A key hit whose spellings are less similar than this is a collision of the
 # key, not a variant spelling: it is scored as a fuzzy match (or dropped). The
@@ -96,36 +107,40 @@ MIN_ROMANIZED_KEY = 3
 # counts for this share of a whole-name match.
 PART_OF_NAME = 0.9
 
-# candidates() shows entities down to this score, below the link threshold, so
-# that a user can see what nearly matched.
-CANDIDATE_CUTOFF = 0.3
+# candidates() shows entities down to this probability, far below the link
+# threshold, so that a user can see what nearly matched (a typo close to two
+# cities leaves each well under 0.1).
+CANDIDATE_CUTOFF = 0.001
 
-# The runner-up must be at least this share of the best match's band behind for
-# link() to decide (OpenRefine's reconciler uses the same kind of margin rule).
-# Relative to the band, because bands differ in width: a tenth of the skeleton
-# band is 0.008 (بوتيين: Putin 0.91 similar, Bhutan 0.73), a tenth of the fuzzy
-# band 0.025.
+# The runner-up's probability must be at least this far below the best's for
+# link() to decide (OpenRefine's reconciler uses the same kind of margin rule):
+# two candidates that are each plausible are a question for a person.
 MARGIN = 0.1
 
-# When two entities are within the margin of each other through the same kind of
-# match, the far more popular one still wins if it is this many times more
-# popular: جورجيا is the country before the US state, and دبي the city (150)
-# before the emirate named after it (60).
-POPULARITY_TIEBREAK = 2.5
+# The stage scores of this many best candidates (or of ``limit``, when more are
+# asked for) are turned into probabilities; the rest are too far behind to matter
+# (on the fit half, the right entity is outside the stage's best 3 in under 1% of
+# the queries where it is among the best 5).
+CALIBRATED = 3
 
-# candidates() reports a runner-up on the Link when it is within this distance.
-RUNNER_UP_WINDOW = 0.15
+# A name is ambiguous, not unknown, when the runner-up is at least this share as
+# likely as the best: two candidates a person could reasonably choose between.
+AMBIGUOUS_SHARE = 0.25
+
+# A decided link whose runner-up reached this close a stage score (see
+# evidence.GAP_CLIP: the gap feature is the scaled distance) was decided by
+# popularity, and the explanation says so.
+CLOSE_CALL = 0.1
+
+# link() reports the runner-up on the Link when its probability is at least
+# this: an alternative worth a look when reviewing the link (one in fifty).
+RUNNER_UP_MIN = 0.02
 
 
 def rescale_fuzzy(similarity: float) -> float:
     """Fuzzy similarity in [FUZZY_MIN_SIMILARITY, 1] spread over [0, 1], so that
     the fuzzy band is used from bottom to top."""
     return max(0.0, (similarity - FUZZY_MIN_SIMILARITY) / (1.0 - FUZZY_MIN_SIMILARITY))
-
-
-def popularity_prior(popularity: int) -> float:
-    """Popularity mapped to 0–1 on a log scale."""
-    return min(1.0, math.log1p(max(popularity, 0)) / math.log1p(POPULARITY_SCALE))
 
 
 @dataclass(frozen=True)
@@ -149,13 +164,164 @@ def score(method: str, q: Quality, *, variant: bool = False) -> float:
     return round(max(0.0, value), 6)
 
 
-def decide(ranked: list[Link], threshold: float) -> Link | None:
-    """The Link to auto-link from ``ranked`` (best first), or None.
+@dataclass(frozen=True)
+class Tree:
+    """One regression tree in flat arrays: node i tests ``x[feature[i]] <=
+    threshold[i]`` and goes to ``left[i]`` or ``right[i]``; a leaf has feature
+    -1 and holds ``value[i]``."""
 
-    The best candidate must clear ``threshold`` and the runner-up must be at least
-    ``MARGIN`` of the best's band behind, unless both matched the same way and
-    the best is ``POPULARITY_TIEBREAK`` times as popular. A runner-up within
-    ``RUNNER_UP_WINDOW`` is reported on the Link.
+    feature: tuple[int, ...]
+    threshold: tuple[float, ...]
+    left: tuple[int, ...]
+    right: tuple[int, ...]
+    value: tuple[float, ...]
+
+    def __call__(self, x: tuple[float, ...]) -> float:
+        feature, node = self.feature, 0
+        while feature[node] >= 0:
+            node = self.left[node] if x[feature[node]] <= self.threshold[node] else self.right[node]
+        return self.value[node]
+
+
+@dataclass(frozen=True)
+class Model:
+    """Gradient-boosted trees over FEATURES: the log-odds that a candidate is
+    right is ``base`` plus the trees' values, then ``scale`` and ``shift``
+    recalibrate it (Platt scaling on the fit half)."""
+
+    features: tuple[str, ...]
+    base: float
+    trees: tuple[Tree, ...]
+    scale: float = 1.0
+    shift: float = 0.0
+
+    def log_odds(self, x: tuple[float, ...]) -> float:
+        # The walk of Tree.__call__, inlined: this is the hot loop of every link.
+        total = self.base
+        for tree in self.trees:
+            feature, threshold, left, right = tree.feature, tree.threshold, tree.left, tree.right
+            node = 0
+            f = feature[0]
+            while f >= 0:
+                node = left[node] if x[f] <= threshold[node] else right[node]
+                f = feature[node]
+            total += tree.value[node]
+        return self.scale * total + self.shift
+
+
+class ModelError(ValueError):
+    """data/model.json is missing or not what this version of namelink reads."""
+
+
+# A model file bigger than this is not one this project wrote (the shipped one
+# is about 100 kB).
+MAX_TREES = 2000
+MAX_NODES = 255
+
+
+def _numbers(values: object, what: str, integral: bool = False) -> tuple[float, ...]:
+    if not isinstance(values, list) or not 0 < len(values) <= MAX_NODES:
+        raise ModelError(f"model: {what} must be a list of 1 to {MAX_NODES} numbers")
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise ModelError(f"model: {what} holds {v!r}, not a finite number")
+        if integral and v != int(v):
+            raise ModelError(f"model: {what} holds {v!r}, not a whole number")
+    return tuple(values)
+
+
+def _tree(obj: object, where: str) -> Tree:
+    if not isinstance(obj, dict):
+        raise ModelError(f"model: {where} must be an object")
+    feature = tuple(int(v) for v in _numbers(obj.get("feature"), f"{where}.feature", integral=True))
+    n = len(feature)
+    left = tuple(int(v) for v in _numbers(obj.get("left"), f"{where}.left", integral=True))
+    right = tuple(int(v) for v in _numbers(obj.get("right"), f"{where}.right", integral=True))
+    threshold = tuple(float(v) for v in _numbers(obj.get("threshold"), f"{where}.threshold"))
+    value = tuple(float(v) for v in _numbers(obj.get("value"), f"{where}.value"))
+    if not len(left) == len(right) == len(threshold) == len(value) == n:
+        raise ModelError(f"model: {where} has arrays of different lengths")
+    for i in range(n):
+        if feature[i] >= len(FEATURES) or feature[i] < -1:
+            raise ModelError(f"model: {where} node {i} tests feature {feature[i]}, which does not exist")
+        # children after their parent: every walk ends at a leaf
+        if feature[i] >= 0 and not (i < left[i] < n and i < right[i] < n):
+            raise ModelError(f"model: {where} node {i} has a child out of order")
+    return Tree(feature, threshold, left, right, value)
+
+
+def read_model(text: str) -> Model:
+    """Parse and check a model file: it must name exactly FEATURES, and every
+    tree must be well formed (in-range features, children after parents, finite
+    numbers), so that nothing read from disk can loop, crash or misread."""
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as error:
+        raise ModelError(f"model: not valid JSON ({error})") from None
+    if not isinstance(data, dict) or tuple(data.get("features", ())) != FEATURES:
+        raise ModelError("model: its features are not this version's; refit with gazetteers/fit_model.py")
+    trees = data.get("trees")
+    if not isinstance(trees, list) or not 0 < len(trees) <= MAX_TREES:
+        raise ModelError(f"model: 'trees' must be a list of 1 to {MAX_TREES} trees")
+    numbers = _numbers([data.get("base"), data.get("scale", 1.0), data.get("shift", 0.0)], "base/scale/shift")
+    return Model(
+        FEATURES, numbers[0], tuple(_tree(t, f"trees[{i}]") for i, t in enumerate(trees)), *numbers[1:]
+    )
+
+
+@cache
+def model() -> Model:
+    """The shipped model, read and checked once."""
+    return read_model((resources.files("namelink") / "data" / "model.json").read_text(encoding="utf-8"))
+
+
+def probability(features: tuple[float, ...]) -> float:
+    """The calibrated probability that a candidate with this evidence is the
+    entity the query names."""
+    z = model().log_odds(features)
+    if z < -30:
+        return 0.0
+    return round(1.0 / (1.0 + math.exp(-z)), 6)
+
+
+def coherent(
+    probabilities: list[float], evidence: list[tuple[str, float, str]], popularities: list[int]
+) -> list[float]:
+    """The candidates' probabilities made coherent with each other.
+
+    The model weighs each candidate on its own, but the candidates of one query
+    exclude each other: their probabilities must add up to at most 1. Two steps:
+
+    1. candidates the strings cannot tell apart (same method, similarity and
+       variant: one name, two entities) pool their probability and share it in
+       proportion to popularity + 1 — text names the famous more often, so that
+       is the prior, and the only evidence there is (جورجيا the country before
+       the US state);
+    2. if the probabilities still add up to more than 1, they are scaled down
+       to add up to 1.
+    """
+    out = list(probabilities)
+    groups: dict[tuple[str, float, str], list[int]] = {}
+    for i, key in enumerate(evidence):
+        groups.setdefault(key, []).append(i)
+    for members in groups.values():
+        if len(members) > 1:
+            pool = sum(out[i] for i in members)
+            weights = [popularities[i] + 1 for i in members]
+            for i, weight in zip(members, weights, strict=True):
+                out[i] = pool * weight / sum(weights)
+    total = sum(out)
+    if total > 1.0:
+        out = [p / total for p in out]
+    return [round(p, 6) for p in out]
+
+
+def decide(ranked: list[Link], threshold: float) -> Link | None:
+    """The Link to auto-link from ``ranked`` (most probable first), or None.
+
+    The best candidate's probability must clear ``threshold`` and the
+    runner-up's must be at least ``MARGIN`` below it. A runner-up of at least
+    ``RUNNER_UP_MIN`` is reported on the Link.
     """
     if not ranked or ranked[0].score < threshold:
         return None
@@ -163,14 +329,26 @@ def decide(ranked: list[Link], threshold: float) -> Link | None:
     runner_up = ranked[1] if len(ranked) > 1 else None
     if runner_up is None:
         return best
-    gap = best.score - runner_up.score
-    shown = runner_up if gap <= RUNNER_UP_WINDOW else None
-    low, high = BANDS[best.key or best.method]
-    if gap >= MARGIN * (high - low):
-        return replace(best, runner_up=shown)
-    same_way = (best.method, best.key) == (runner_up.method, runner_up.key)
-    if same_way and best.popularity >= POPULARITY_TIEBREAK * max(runner_up.popularity, 1):
+    if best.score - runner_up.score < MARGIN:
+        return None
+    shown = runner_up if runner_up.score >= RUNNER_UP_MIN else None
+    if dict(best.evidence).get("gap", 1.0) < CLOSE_CALL and best.popularity > runner_up.popularity:
         popularities = f"{best.popularity} vs {runner_up.popularity}"
-        why = f"{best.explanation}; close call broken by popularity ({popularities})"
+        why = f"{best.explanation}; close call decided by popularity ({popularities})"
         return replace(best, runner_up=shown, explanation=why)
-    return None
+    return replace(best, runner_up=shown)
+
+
+def ambiguous(ranked: list[Link], threshold: float) -> bool:
+    """Whether ``ranked`` names something the gazetteer knows without saying
+    which: no link is decided, yet the two best together are at least
+    ``threshold`` likely (the candidates exclude each other, so their
+    probabilities add up) and the second is at least ``AMBIGUOUS_SHARE`` as
+    likely as the first. Two people of one name are ambiguous, and so is دبي
+    (the city 0.41, the emirate 0.17); a near-certain
+    link that misses a threshold of 1.0, or a word that resembles nothing
+    much, is not."""
+    if len(ranked) < 2 or decide(ranked, threshold) is not None:
+        return False
+    first, second = ranked[0].score, ranked[1].score
+    return second >= max(RUNNER_UP_MIN, AMBIGUOUS_SHARE * first) and first + second >= threshold

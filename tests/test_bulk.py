@@ -82,7 +82,9 @@ def test_classify_calls_a_common_word_unlinked(default: Gazetteer) -> None:
 
 
 def test_classify_calls_two_equally_good_entities_ambiguous(two_mohammed_alis: Gazetteer) -> None:
-    assert two_mohammed_alis.candidates("محمد علي")[0].score >= 0.9
+    first, second = two_mohammed_alis.candidates("محمد علي")[:2]
+    # each is as likely as the other, and together they are likely: a person must choose
+    assert abs(first.score - second.score) < 0.05 and first.score + second.score >= 0.6
     assert classify(two_mohammed_alis, "محمد علي") == (AMBIGUOUS, None)
 
 

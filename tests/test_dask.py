@@ -27,7 +27,9 @@ DISTINCT = 3_000
 PARTITIONS = 8
 # Not names, to cover every status but "error" (a Dask string column turns a
 # non-string into a string; link_series's errors are tested in test_pandas.py).
-ODD_VALUES = ["", "   ", None, "الرئيس", "xyzzy", "قال"]
+# Values that are no name, and one that two entities share (دبي: the city and the
+# emirate), so that every status occurs.
+ODD_VALUES = ["", "   ", None, "الرئيس", "xyzzy", "قال", "دبي"]
 CUSTOM = SHARED_TWINS
 
 

@@ -223,7 +223,8 @@ def test_exact_beats_normalized_beats_key(small: Gazetteer) -> None:
     key = small.link("پوتين")
     assert exact and normalized and key
     assert (exact.method, normalized.method, key.method) == ("exact", "normalized", "key")
-    assert exact.score > normalized.score > key.score
+    # the score is a probability: a looser match is never more likely right, all else equal
+    assert exact.score >= normalized.score >= key.score
 
 
 def test_a_qid_as_input_returns_that_entity(small: Gazetteer) -> None:

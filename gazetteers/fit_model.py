@@ -1,0 +1,572 @@
+"""Fit the calibrated link decision: namelink/data/model.json.
+
+The decision (namelink.score.probability) is a logistic model per group of
+lookup methods over the evidence of namelink.evidence. This script builds
+labelled candidates from data namelink did not write, fits the weights on the
+fit half of the shared split, and measures calibration on the other half.
+
+Labelled queries, each run through ``Gazetteer.evidence()`` so that every one of
+its best candidates becomes a row (label 1 for the right entity, else 0):
+
+- real variant spellings (positives): the gazetteer's names come from CLDR,
+  pycountry, rigour and Wikidata; for an entity with several spellings, one is
+  taken out of the gazetteer and looked up against the rest (leave one out),
+  in rounds, so each entity gives up to ``ROUNDS`` queries;
+- unknown people (negatives): whole person entities taken out of the gazetteer,
+  their full names and their bare given names looked up;
+- frequent words (negatives): wordfreq's most frequent Arabic, Persian and Urdu
+  words (``WORDS`` each), except those that are exactly a gazetteer name;
+- external names (negatives / positives by QID), when tests/data/eval/people.tsv
+  and given_names.tsv exist: their fit-half rows.
+
+The split: an entity by its QID, a word by its normal form
+(``held_out`` below, shared with namelink.evaluate and make_lexicon.py). Only
+fit-half entities and words are fitted on; the held-out half measures
+calibration (expected calibration error, and gazetteers/model/reliability.png).
+Held-out queries, and half of the fit queries (``masked``), are looked up as
+if the lexicon did not list them (``namelink.lexicon.unlisted``): the held-out
+half must be words the decision has never seen, and the model must not learn
+that every listed word is a word and every unlisted one a name.
+
+The model is gradient-boosted trees (scikit-learn's HistGradientBoosting, with
+monotone constraints that say which way each piece of evidence may push),
+exported as plain arrays that namelink.score walks in pure Python.
+
+Needs the ``fit`` extra (scikit-learn, matplotlib):
+``python -m pip install -e ".[fit]" && python gazetteers/fit_model.py``.
+Deterministic: the same data gives the same model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import sys
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from namelink import Gazetteer, normalize  # noqa: E402
+from namelink.evidence import FEATURES, POPULARITY_SCALE  # noqa: E402
+from namelink.lexicon import unlisted  # noqa: E402
+from namelink.score import coherent  # noqa: E402
+
+DEFAULT = ROOT / "namelink" / "data" / "default" / "entities.jsonl"
+EVAL = ROOT / "tests" / "data" / "eval"
+OUT = ROOT / "namelink" / "data" / "model.json"
+PLOT = ROOT / "gazetteers" / "model" / "reliability.png"
+# Leave-one-out rounds: each takes out one more spelling of every entity that has
+# enough of them.
+ROUNDS = 3
+# Frequent words per language taken from wordfreq.
+WORDS = 8000
+# Share of the person entities taken out wholesale to stand for unknown people.
+UNKNOWN_PEOPLE = 0.35
+# Candidates per query (the decision weighs the best few: score.CALIBRATED).
+TOP = 5
+BINS = 10
+# The method of the placeholder row of a query that reached no candidate.
+NOTHING = "none"
+SCRIPT_LANGS = {"ar", "arz", "fa", "ur", "ps", "ckb", "ug", "sd", "ks", "bgn", "pa-Arab", "ug-Arab"}
+
+
+def held_out(key: str) -> bool:
+    """The shared split: True for the half that is reported, never fitted on."""
+    return hashlib.sha256(("namelink-split-1:" + key).encode("utf-8")).digest()[0] % 2 == 1
+
+
+def masked(key: str) -> bool:
+    """Half of the fit queries are looked up as if the lexicon did not list them."""
+    return hashlib.sha256(("namelink-mask-1:" + key).encode("utf-8")).digest()[0] % 2 == 1
+
+
+@dataclass(frozen=True)
+class Row:
+    query: str
+    kind: str  # variant, unknown_person, given_name, word
+    split: str
+    qid: str  # the right entity, or "" for NIL
+    candidate: str
+    method: str
+    features: tuple[float, ...]
+
+    @property
+    def label(self) -> int:
+        return int(self.candidate == self.qid)
+
+
+def read_records() -> list[dict]:
+    with DEFAULT.open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def script_names(record: dict) -> list[str]:
+    """The entity's Arabic-script names, one per normal form, in file order."""
+    seen: dict[str, str] = {}
+    for lang, names in record["names"].items():
+        if lang in SCRIPT_LANGS:
+            for name in names:
+                seen.setdefault(normalize(name), name)
+    return [name for form, name in seen.items() if form]
+
+
+def rows_of(gazetteer: Gazetteer, query: str, kind: str, split: str, qid: str) -> list[Row]:
+    """The query's best candidates as rows. A held-out query is looked up as if
+    the lexicon did not list it (as the evaluation does), and so is half of the
+    fit queries."""
+    form = normalize(query)
+    forms = [form] if split == "test" or masked(form) else []
+    with unlisted(forms):
+        found = gazetteer.evidence(query, limit=TOP)
+    rows = [
+        Row(query, kind, split, qid, candidate, method, tuple(values.values()))
+        for candidate, method, values in found
+        if method != "qid"
+    ]
+    # a query that reached nothing still counts in the figures (as not linked)
+    return rows or [Row(query, kind, split, qid, "", NOTHING, ())]
+
+
+def leave_one_out(records: list[dict]) -> list[Row]:
+    """Variant spellings looked up with themselves taken out of the gazetteer."""
+    rows: list[Row] = []
+    for round_ in range(ROUNDS):
+        taken: dict[str, str] = {}
+        reduced = []
+        for record in records:
+            names = script_names(record)
+            if len(names) > round_ + 1:
+                order = sorted(names, key=lambda n: hashlib.sha256(n.encode()).hexdigest())
+                query = order[round_]
+                form = normalize(query)
+                taken[record["qid"]] = query
+                kept = {
+                    lang: [n for n in values if normalize(n) != form]
+                    for lang, values in record["names"].items()
+                }
+                record = {**record, "names": {lang: v for lang, v in kept.items() if v}}
+            reduced.append(record)
+        gazetteer = Gazetteer.from_records(r for r in reduced if r["names"])
+        for qid, query in taken.items():
+            split = "test" if held_out(qid) else "fit"
+            rows.extend(rows_of(gazetteer, query, "variant", split, qid))
+        print(f"  round {round_ + 1}: {len(taken)} spellings looked up", file=sys.stderr)
+    return rows
+
+
+# Clitics glued to a name in running text and in sheets: و ف ب ل ك, and ل
+# before the article (للصين).
+CLITICS = ("و", "ب", "ل", "ف", "ك", "وب", "ول")
+
+
+def as_written(gazetteer: Gazetteer, records: list[dict]) -> list[Row]:
+    """Names looked up as the gazetteer writes them, bare and with a clitic: what
+    an exact match and a clitic look like when they are right.
+
+    A name that several entities share (جورجيا the country and the US state)
+    stands for one of them in proportion to their popularity, as text mentions
+    the famous more often: the label is drawn that way (by hash, so the same
+    every run)."""
+    holders: dict[str, list[dict]] = defaultdict(list)
+    for record in records:
+        for name in script_names(record):
+            holders[normalize(name)].append(record)
+    rows: list[Row] = []
+    for record in records:
+        names = script_names(record)
+        if not names:
+            continue
+        split = "test" if held_out(record["qid"]) else "fit"
+        pick = int(hashlib.sha256(record["qid"].encode()).hexdigest()[:8], 16)
+        name = names[pick % len(names)]
+        meant = _drawn(holders[normalize(name)], name)
+        rows.extend(rows_of(gazetteer, name, "as_written", split, meant))
+        clitic = CLITICS[pick % len(CLITICS)]
+        glued = ("ل" + name[1:]) if clitic == "ل" and name.startswith("ال") else clitic + name
+        rows.extend(rows_of(gazetteer, glued, "clitic", split, record["qid"]))
+    return rows
+
+
+# Arabic letters a typist may hit for another (a random letter, not a
+# neighbour on one keyboard: the sheets come from many keyboards).
+LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+# Names shorter than this are not given typos: a typo in a short name is
+# another name.
+TYPO_MIN = 5
+
+
+def typos(gazetteer: Gazetteer, records: list[dict]) -> list[Row]:
+    """Names with one letter typed wrong, dropped or doubled, somewhere after the
+    first letter (writers rarely get the first wrong): what a typo looks like
+    when it is right. One per entity for half of them."""
+    rows: list[Row] = []
+    for record in records:
+        names = [n for n in script_names(record) if len(normalize(n)) >= TYPO_MIN]
+        pick = int(hashlib.sha256(("typo:" + record["qid"]).encode()).hexdigest()[:12], 16)
+        if not names or pick % 2:
+            continue
+        name = normalize(names[pick % len(names)])
+        at = 1 + (pick >> 4) % (len(name) - 1)
+        if name[at] == " ":
+            continue
+        edit = (pick >> 12) % 3
+        letter = LETTERS[(pick >> 16) % len(LETTERS)]
+        typo = [
+            name[:at] + letter + name[at + 1 :],
+            name[:at] + name[at + 1 :],
+            name[:at] + name[at] + name[at:],
+        ][edit]
+        if normalize(typo) == name:
+            continue
+        rows.extend(
+            rows_of(gazetteer, typo, "typo", "test" if held_out(record["qid"]) else "fit", record["qid"])
+        )
+    return rows
+
+
+def across_scripts(records: list[dict]) -> list[Row]:
+    """Entities known in one script only, looked up in the other: for a share of
+    the entities, every Arabic-script name is taken out and one of them looked
+    up (گابويڤ for a Gabuev the gazetteer knows only in Latin letters), and for
+    another share the Latin names, with the English label looked up."""
+    latin_only, arabic_only, queries = set(), set(), []
+    for record in records:
+        share = _share("script:" + record["qid"])
+        names = script_names(record)
+        latin = record["names"].get("en", [])
+        if share < 0.15 and names and latin:
+            latin_only.add(record["qid"])
+            queries.append((names[0], record["qid"]))
+        elif share > 0.85 and names and latin:
+            arabic_only.add(record["qid"])
+            queries.append((latin[0], record["qid"]))
+    reduced = []
+    for record in records:
+        names = record["names"]
+        if record["qid"] in latin_only:
+            names = {lang: v for lang, v in names.items() if lang not in SCRIPT_LANGS}
+        elif record["qid"] in arabic_only:
+            names = {lang: v for lang, v in names.items() if lang in SCRIPT_LANGS}
+        if names:
+            reduced.append({**record, "names": names})
+    gazetteer = Gazetteer.from_records(reduced)
+    rows: list[Row] = []
+    for query, qid in queries:
+        rows.extend(rows_of(gazetteer, query, "cross_script", "test" if held_out(qid) else "fit", qid))
+    return rows
+
+
+def _drawn(records: list[dict], key: str) -> str:
+    """The QID of one of ``records``, drawn in proportion to popularity + 1."""
+    weights = [r.get("popularity", 0) + 1 for r in records]
+    point = _share("drawn:" + key) * sum(weights)
+    for record, weight in zip(records, weights, strict=True):
+        point -= weight
+        if point < 0:
+            return str(record["qid"])
+    return str(records[-1]["qid"])
+
+
+def unknown_people(records: list[dict]) -> list[Row]:
+    """Names of people the gazetteer does not know: whole persons taken out."""
+    out = {r["qid"] for r in records if r["type"] == "person" and _share(r["qid"]) < UNKNOWN_PEOPLE}
+    gazetteer = Gazetteer.from_records(r for r in records if r["qid"] not in out)
+    rows: list[Row] = []
+    given_seen: set[str] = set()
+    for record in records:
+        if record["qid"] not in out:
+            continue
+        split = "test" if held_out(record["qid"]) else "fit"
+        for name in script_names(record):
+            rows.extend(rows_of(gazetteer, name, "unknown_person", split, ""))
+            given = normalize(name).split(" ")[0]
+            if " " in normalize(name) and given not in given_seen:
+                given_seen.add(given)
+                given_split = "test" if held_out(given) else "fit"
+                rows.extend(rows_of(gazetteer, given, "given_name", given_split, ""))
+    return rows
+
+
+def _share(key: str) -> float:
+    return int(hashlib.sha256(("namelink-people-1:" + key).encode()).hexdigest()[:8], 16) / 2**32
+
+
+def frequent_words(gazetteer: Gazetteer, names: set[str]) -> list[Row]:
+    from wordfreq import top_n_list
+
+    rows: list[Row] = []
+    seen: set[str] = set()
+    for lang in ("ar", "fa", "ur"):
+        for word in top_n_list(lang, WORDS):
+            form = normalize(word)
+            if not form or form in seen or form in names or form.isascii():
+                continue
+            seen.add(form)
+            split = "test" if held_out(form) else "fit"
+            rows.extend(rows_of(gazetteer, word, "word", split, ""))
+    return rows
+
+
+def external(gazetteer: Gazetteer, known: set[str], directory: Path) -> list[Row]:
+    """Rows of the evaluation's variants, people and given names, when they exist
+    (both halves: only the fit half is fitted on)."""
+    rows: list[Row] = []
+    for file, kind in (
+        ("variants.tsv", "external_variant"),
+        ("people.tsv", "unknown_person"),
+        ("given_names.tsv", "given_name"),
+    ):
+        path = directory / file
+        if not path.is_file():
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines()
+        header = lines[0].split("\t")
+        for line in lines[1:]:
+            if not line or line.startswith("#"):
+                continue
+            row = dict(zip(header, line.split("\t"), strict=False))
+            qid = row.get("qid", "")
+            target = qid if qid in known else ""
+            if kind == "unknown_person" and target:
+                kind_here = "known_person"
+            else:
+                kind_here = kind
+            rows.extend(rows_of(gazetteer, row["text"], kind_here, row.get("split", "fit"), target))
+    return rows
+
+
+# How each feature may move the probability: +1 only up, -1 only down, 0 free.
+# The constraints are what a linguist would say of each piece of evidence; they
+# keep the model from learning accidents of the fit half (a similarity that
+# "lowers" the chance in one corner of the data).
+MONOTONE = {
+    "strictness": 1,
+    "cross_script": -1,
+    "popularity_lead": 1,
+    "similarity": 1,
+    "sim_skeleton": 1,
+    "sim_consonants": 1,
+    "first_letter": 1,
+    "short": -1,
+    "zipf_gap": -1,
+    "loose_word_zipf": -1,
+    "derived": -1,
+    "clitic_gain": 1,
+    "other_language": -1,
+    "popularity": 1,
+    "language_hint": 1,
+    "gap": 1,
+}
+# Boosting: few shallow trees (each candidate walks every tree in pure Python at
+# link time: TREES × DEPTH steps), a learning rate that lets them converge.
+TREES = 80
+DEPTH = 4
+LEAVES = 12
+RATE = 0.15
+MIN_LEAF = 20
+
+
+def fit(rows: list[Row]) -> dict[str, object]:
+    """Gradient-boosted trees on the rows, exported as plain arrays."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rows = [r for r in rows if r.method != NOTHING]
+    features = [r.features for r in rows]
+    labels = [r.label for r in rows]
+    model = HistGradientBoostingClassifier(
+        max_iter=TREES,
+        max_depth=DEPTH,
+        max_leaf_nodes=LEAVES,
+        learning_rate=RATE,
+        min_samples_leaf=MIN_LEAF,
+        monotonic_cst=[MONOTONE.get(name, 0) for name in FEATURES],
+        early_stopping=False,
+        random_state=0,
+    )
+    model.fit(features, labels)
+    trees = []
+    for (predictor,) in model._predictors:
+        nodes = predictor.nodes
+        trees.append(
+            {
+                "feature": [-1 if n["is_leaf"] else int(n["feature_idx"]) for n in nodes],
+                "threshold": [float(n["num_threshold"]) if not n["is_leaf"] else 0.0 for n in nodes],
+                "left": [int(n["left"]) if not n["is_leaf"] else 0 for n in nodes],
+                "right": [int(n["right"]) if not n["is_leaf"] else 0 for n in nodes],
+                "value": [float(n["value"]) if n["is_leaf"] else 0.0 for n in nodes],
+            }
+        )
+    base = float(model._baseline_prediction.ravel()[0])
+    exported = {"base": round(base, 6), "trees": trees}
+    # the export must give what scikit-learn gives
+    from namelink.score import read_model
+
+    mine = read_model(json.dumps({"features": list(FEATURES), **exported}))
+    theirs = model.predict_proba(features[:2000])[:, 1]
+    for x, p in zip(features[:2000], theirs, strict=True):
+        assert abs(1 / (1 + math.exp(-mine.log_odds(x))) - p) < 1e-4, "exported trees disagree with sklearn"
+    print(f"  {len(rows)} rows, {sum(labels)} right, {len(trees)} trees", file=sys.stderr)
+    return exported
+
+
+def predict(model: dict[str, object], row: Row) -> float:
+    from namelink.score import read_model
+
+    if row.method == NOTHING:
+        return 0.0
+    key = id(model)
+    if key not in _READ:
+        _READ[key] = read_model(json.dumps({"features": list(FEATURES), **model}))
+    z = _READ[key].log_odds(row.features)
+    return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+_READ: dict[int, object] = {}
+
+
+def decisions(weights: dict[str, object], rows: Iterable[Row]) -> list[tuple[str, str, float, str]]:
+    """Per query: (kind, qid wanted, probability of the best candidate, its qid)."""
+    by_query: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    for row in rows:
+        by_query[(row.kind, row.query)].append(row)
+    out = []
+    at = {name: FEATURES.index(name) for name in ("similarity", "variant", "popularity")}
+    for (kind, _), group in by_query.items():
+        if group[0].method == NOTHING:
+            out.append((kind, group[0].qid, 0.0, ""))
+            continue
+        # as link() does: the probabilities made coherent across the candidates
+        chances = coherent(
+            [predict(weights, r) for r in group],
+            [(r.method, r.features[at["similarity"]], str(r.features[at["variant"]])) for r in group],
+            [round(math.expm1(r.features[at["popularity"]] * math.log1p(POPULARITY_SCALE))) for r in group],
+        )
+        p, best = max(zip(chances, group, strict=True), key=lambda pair: pair[0])
+        out.append((kind, best.qid, p, best.candidate))
+    return out
+
+
+def report(weights: dict[str, object], rows: list[Row], split: str, threshold: float) -> dict[str, object]:
+    chosen = decisions(weights, (r for r in rows if r.split == split))
+    # calibration over the decision's candidates: each best candidate's probability
+    # against whether it is right
+    bins: list[list[tuple[float, int]]] = [[] for _ in range(BINS)]
+    for _, qid, p, candidate in chosen:
+        bins[min(int(p * BINS), BINS - 1)].append((p, int(candidate == qid and qid != "")))
+    total = sum(len(b) for b in bins)
+    ece = (
+        sum(abs(sum(p for p, _ in b) / len(b) - sum(y for _, y in b) / len(b)) * len(b) for b in bins if b)
+        / total
+    )
+    figures: dict[str, object] = {"split": split, "queries": len(chosen), "ece": round(ece, 4)}
+    positive = ("variant", "external_variant", "known_person", "as_written", "clitic", "cross_script", "typo")
+    for kind in (*positive, "unknown_person", "given_name", "word"):
+        mine = [c for c in chosen if c[0] == kind]
+        if not mine:
+            continue
+        if kind in positive:
+            right = sum(1 for _, qid, p, cand in mine if p >= threshold and cand == qid)
+            wrong = sum(1 for _, qid, p, cand in mine if p >= threshold and cand != qid)
+            figures[kind] = {
+                "n": len(mine),
+                "acc@1": round(right / len(mine), 4),
+                "false_link": round(wrong / len(mine), 4),
+            }
+        else:
+            wrong = sum(1 for _, _, p, _ in mine if p >= threshold)
+            figures[kind] = {"n": len(mine), "false_link": round(wrong / len(mine), 4)}
+    figures["bins"] = [
+        (round(sum(p for p, _ in b) / len(b), 3), round(sum(y for _, y in b) / len(b), 3), len(b))
+        for b in bins
+        if b
+    ]
+    return figures
+
+
+def plot(figures: dict[str, object]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    bins = figures["bins"]
+    assert isinstance(bins, list)
+    fig, ax = plt.subplots(figsize=(4.5, 4.5), dpi=120)
+    ax.plot([0, 1], [0, 1], color="#999999", linestyle="--", linewidth=1, label="perfect calibration")
+    xs, ys, ns = zip(*bins, strict=True)
+    ax.plot(xs, ys, marker="o", color="#1f6f8b", label="namelink (held-out half)")
+    for x, y, n in bins:
+        ax.annotate(str(n), (x, y), textcoords="offset points", xytext=(4, -10), fontsize=7, color="#555555")
+    ax.set_xlabel("score (calibrated probability)")
+    ax.set_ylabel("observed share of right links")
+    ax.set_title(f"Reliability, held-out entities and words\nECE {figures['ece']}", fontsize=10)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    PLOT.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(PLOT)
+
+
+def atomic_write(path: Path, text: str) -> None:
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, delete=False, suffix=".part"
+    ) as tmp:
+        tmp.write(text)
+    os.chmod(tmp.name, 0o644)
+    os.replace(tmp.name, path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--eval", type=Path, default=EVAL, help="directory of the evaluation's TSV files")
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        default=None,
+        help="report at this threshold (default: score.LINK_THRESHOLD)",
+    )
+    args = parser.parse_args()
+    from namelink.score import LINK_THRESHOLD
+
+    threshold = LINK_THRESHOLD if args.threshold is None else args.threshold
+    records = read_records()
+    gazetteer = Gazetteer.from_records(records)
+    names = {normalize(n) for r in records for values in r["names"].values() for n in values}
+    print("building labelled candidates", file=sys.stderr)
+    rows = leave_one_out(records)
+    rows += as_written(gazetteer, records)
+    rows += across_scripts(records)
+    rows += typos(gazetteer, records)
+    rows += unknown_people(records)
+    rows += frequent_words(gazetteer, names)
+    rows += external(gazetteer, {r["qid"] for r in records}, args.eval)
+    weights = fit([r for r in rows if r.split == "fit"])
+    model = {
+        "features": list(FEATURES),
+        **weights,
+        "fitted_on": {
+            "rows": sum(1 for r in rows if r.split == "fit"),
+            "queries": len({(r.kind, r.query) for r in rows if r.split == "fit"}),
+            "gazetteer_entities": len(records),
+            "sources": "leave-one-out spellings of the default gazetteer, unknown people taken out of it, wordfreq ar/fa/ur",
+        },
+    }
+    atomic_write(OUT, json.dumps(model, ensure_ascii=False, indent=1) + "\n")
+    for split in ("fit", "test"):
+        figures = report(weights, rows, split, threshold)
+        print(json.dumps(figures, ensure_ascii=False))
+        if split == "test":
+            plot(figures)
+
+
+if __name__ == "__main__":
+    main()

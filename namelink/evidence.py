@@ -1,0 +1,199 @@
+"""The evidence that a candidate is what a query names: numbers the calibrated
+decision (namelink.score) weighs.
+
+Candidate generation (the gazetteer's lookup stages) says how a query reached a
+name: exactly, by a key, by a word subset, fuzzily. That alone cannot tell a
+variant spelling of a name from an ordinary word that happens to share its
+key: من shares the skeleton of ماين (Maine) as much as بوتن shares بوتين's.
+The evidence here adds what can:
+
+- the variant model: how alike the two spellings are at three depths — the
+  spelling key (hamza seats, پ/ب ... folded), the skeleton (long vowels and
+  doubled letters out) and the consonant classes transliterations trade —
+  and whether the first letters agree and how long the query is. Real variant
+  spellings differ in vowels and in traded consonants; a word that collides
+  with a name differs in consonants that no transliteration trades, or is too
+  short for a difference to mean anything. The weights of these features are
+  fitted on real variant pairs (gazetteers/fit_model.py);
+- the language: how frequent the query is as a word of Arabic, Persian or
+  Urdu (namelink.lexicon), against how frequent the name is; whether it is an
+  adjective or plural of the name (الصينيين); whether stripping a clitic left a
+  more plausible reading than the whole token (كامل is a word, وبوتين is و +
+  بوتين); whether its letters are of another language than the name's;
+- the competition: how far the best other entity is behind;
+- the prior: how popular the entity is, and the caller's language hint.
+
+Every feature is a float in about 0–1, named in FEATURES; ``features()`` builds
+them in that order, and the fitted model (data/model.json, read by
+namelink.score) combines them.
+"""
+
+from __future__ import annotations
+
+import math
+
+from rapidfuzz.distance import Indel
+
+from namelink.keys import consonant_key, skeleton_key, spelling_key
+from namelink.lexicon import derived_from, script_lang, word_zipf, zipf
+
+__all__ = ["FEATURES", "SHOWN", "STRICTNESS", "features", "shown_evidence"]
+
+# How strict each lookup method is, as a number: a stricter method may only
+# raise the probability (a monotone constraint of the fit), so that, all else
+# equal, an exact match outranks a normalized one, a normalized one a key match,
+# a key match a fuzzy one. The values are the floors of score.BANDS.
+STRICTNESS = {
+    "exact": 0.96,
+    "normalized": 0.92,
+    "spelling": 0.86,
+    "word_order": 0.84,
+    "skeleton": 0.78,
+    "consonants": 0.70,
+    "partial": 0.47,
+    "fuzzy": 0.45,
+    "cross_script": 0.45,
+}
+
+FEATURES = (
+    "strictness",  # how strict the lookup method was (STRICTNESS)
+    "partial",  # the method was a word subset (partial), whose evidence differs in kind
+    "cross_script",  # the method was the romanized key, across scripts
+    "similarity",  # the stage's own similarity (Indel on the spelling key)
+    "sim_skeleton",  # variant model: Indel similarity of the skeletons
+    "sim_consonants",  # ... and of the consonant-class keys
+    "first_letter",  # the first letters agree (on the skeleton)
+    "short",  # 1 for a query of 2 letters, falling to 0 at SHORT_LETTERS
+    "words",  # words in the query, / 4
+    "name_words",  # words in the matched name, / 4
+    "first_word",  # the first words agree (spelling keys), for names of several words
+    "last_word",  # the last words agree, for names of several words
+    "person",  # the entity is a person (a given name alone is no person)
+    "loose_word_zipf",  # how frequent the query is as a word (zipf / 8), for a match looser than normalized
+    "zipf_gap",  # how much more frequent the query is than the name (/ 8, ≥ 0)
+    "derived",  # the query is an adjective or plural of the name
+    "variant",  # a clitic, designator, article or qualifier was taken off or added
+    "clitic_gain",  # for a clitic variant: zipf(stem) − zipf(whole token), / 8
+    "other_language",  # the query's letters are of another language than the name
+    "popularity",  # the entity's popularity prior (0–1, log scale)
+    "popularity_lead",  # how much more popular than the best other entity (log scale, clipped)
+    "language_hint",  # the name is in the language the caller hinted
+    "gap",  # how far the best other entity's stage score is behind (clipped)
+)
+
+# Below this many letters a word leaves no room for variation: a query of two
+# letters that is "like" a name is like dozens of names.
+SHORT_LETTERS = 6
+# The stage scores (score.BANDS) of two entities further apart than this say
+# nothing more about which is meant.
+GAP_CLIP = 0.3
+_ZIPF_SCALE = 8.0
+POPULARITY_SCALE = 400
+
+_FIRST_OF_LANG = {"ar": "ar", "arz": "ar", "fa": "fa", "ur": "ur", "ps": "fa", "ckb": "fa", "ug": "fa"}
+
+
+def popularity_prior(popularity: int) -> float:
+    """Popularity mapped to 0–1 on a log scale (a country with 200 sitelinks is
+    not 100× as likely as a town with 2)."""
+    return min(1.0, math.log1p(max(popularity, 0)) / math.log1p(POPULARITY_SCALE))
+
+
+def _phrase_zipf(norm: str, lang: str | None) -> float:
+    """A phrase is as much a word as its rarest word is (a name of several words
+    is rarely several frequent words); one word is its own word_zipf, in
+    ``lang`` when the query's letters say which language it is."""
+    return min(word_zipf(word, lang) for word in norm.split(" "))
+
+
+def features(
+    *,
+    query: str,
+    raw: str,
+    form: str,
+    name: str,
+    name_lang: str,
+    method: str,
+    similarity: float,
+    variant: str,
+    popularity: int,
+    rival_popularity: int,
+    entity_type: str,
+    lang: str | None,
+    gap: float,
+) -> tuple[float, ...]:
+    """The evidence for one candidate, in FEATURES order.
+
+    ``query`` is the normalized query, ``raw`` the query as given, ``form`` the
+    variant of the query that matched (the query itself when no variant was
+    needed), ``name`` the matched gazetteer name (normalized), ``name_lang`` its
+    language, ``gap`` this candidate's stage score less the best other
+    entity's, ``rival_popularity`` that entity's popularity.
+    """
+    q_spelling, n_spelling = spelling_key(form), spelling_key(name)
+    q_skeleton, n_skeleton = skeleton_key(q_spelling), skeleton_key(n_spelling)
+    q_letters = len(q_spelling.replace(" ", ""))
+    q_words, n_words = q_spelling.split(" "), n_spelling.split(" ")
+    several = len(q_words) > 1 and len(n_words) > 1
+    own = script_lang(raw)
+    word = _phrase_zipf(query, own)
+    name_word = _phrase_zipf(name, None)
+    clitic_gain = 0.0
+    if variant.startswith("clitic"):
+        clitic_gain = (_phrase_zipf(form, own) - word) / _ZIPF_SCALE
+    other_language = own is not None and own != "ar" and _FIRST_OF_LANG.get(name_lang, own) == "ar"
+    return (
+        STRICTNESS[method],
+        1.0 if method == "partial" else 0.0,
+        1.0 if method == "cross_script" else 0.0,
+        similarity,
+        Indel.normalized_similarity(q_skeleton, n_skeleton),
+        Indel.normalized_similarity(consonant_key(q_skeleton), consonant_key(n_skeleton)),
+        1.0 if q_skeleton[:1] == n_skeleton[:1] else 0.0,
+        max(0.0, (SHORT_LETTERS - q_letters) / (SHORT_LETTERS - 2)),
+        min(len(q_words), 4) / 4,
+        min(len(n_words), 4) / 4,
+        1.0 if several and q_words[0] == n_words[0] else 0.0,
+        1.0 if several and q_words[-1] == n_words[-1] else 0.0,
+        1.0 if entity_type == "person" else 0.0,
+        0.0 if method in ("exact", "normalized") else word / _ZIPF_SCALE,
+        max(0.0, word - name_word) / _ZIPF_SCALE,
+        1.0 if derived_from(query, name) else 0.0,
+        1.0 if variant else 0.0,
+        clitic_gain,
+        1.0 if other_language else 0.0,
+        popularity_prior(popularity),
+        max(-1.0, min(1.0, popularity_prior(popularity) - popularity_prior(rival_popularity))),
+        1.0 if lang is not None and name_lang == lang else 0.0,
+        max(-GAP_CLIP, min(GAP_CLIP, gap)) / GAP_CLIP,
+    )
+
+
+# The evidence a Link carries (Link.evidence), by feature name: what a person
+# reviewing a link wants to see; the method flags are already Link.method.
+SHOWN = (
+    "similarity",
+    "sim_skeleton",
+    "sim_consonants",
+    "loose_word_zipf",
+    "zipf_gap",
+    "derived",
+    "clitic_gain",
+    "other_language",
+    "popularity",
+    "popularity_lead",
+    "gap",
+)
+_SHOWN_AT = tuple(FEATURES.index(name) for name in SHOWN)
+
+
+def shown_evidence(evidence: tuple[float, ...]) -> tuple[tuple[str, float], ...]:
+    """The (name, value) pairs of SHOWN, rounded, for a Link."""
+    if not evidence:
+        return ()
+    return tuple((name, round(evidence[i], 4)) for name, i in zip(SHOWN, _SHOWN_AT, strict=True))
+
+
+def zipf_of(norm: str) -> float:
+    """The listed zipf of a normalized phrase's rarest word (for explanations)."""
+    return min(zipf(word) for word in norm.split(" "))
