@@ -18,13 +18,33 @@ The figures:
 from __future__ import annotations
 
 import csv
+import hashlib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from namelink.gazetteer import Gazetteer
 
-__all__ = ["EvalError", "GoldRow", "Report", "evaluate", "read_gold"]
+__all__ = ["SPLIT_SALT", "EvalError", "GoldRow", "Report", "evaluate", "held_out", "read_gold"]
+
+
+# The salt of the fit/test split shared with the model fitting (issue 11): a row
+# is held out (test) when the first byte of sha256(salt + key) is odd. Changing
+# the salt re-deals every row, so it carries a version number.
+SPLIT_SALT = "namelink-split-1:"
+
+
+def held_out(key: str) -> bool:
+    """Whether the row keyed by ``key`` is in the test half of the split.
+
+    ``key`` is ``normalize(word)`` for a word or a given name, and the QID for
+    anything that has one. Rows not held out are the "fit" half, which model
+    fitting may see; only held-out rows are reported.
+
+    >>> held_out("Q7747") in (True, False)
+    True
+    """
+    return hashlib.sha256((SPLIT_SALT + key).encode("utf-8")).digest()[0] % 2 == 1
 
 
 class EvalError(ValueError):
