@@ -34,9 +34,8 @@ from pathlib import Path
 SOURCE_REPOSITORY = "tijmenb/everypolitician-data"
 COMMIT = "0642e77ac8a13bcd8017b245825c3aba349d3e6a"
 
-# The Arabic-script languages whose Wikidata labels we take (the ones the brief
-# of issue 11 names); other Arabic-script columns (pnb, mzn, azb ...) are rare.
-LANGS = ("ar", "fa", "ur", "arz", "ps", "ckb")
+# The Wikidata languages written in Arabic script whose labels we take.
+LANGS = ("ar", "fa", "ur", "arz", "ps", "ckb", "azb", "pnb", "mzn", "ug", "ks", "sd", "glk", "lrc", "bqi", "skr")
 
 QID = re.compile(r"Q[1-9][0-9]*")
 OUT = Path(__file__).parent / "sources" / "everypolitician_names.tsv"

