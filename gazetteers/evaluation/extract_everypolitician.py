@@ -35,18 +35,41 @@ SOURCE_REPOSITORY = "tijmenb/everypolitician-data"
 COMMIT = "0642e77ac8a13bcd8017b245825c3aba349d3e6a"
 
 # The Wikidata languages written in Arabic script whose labels we take.
-LANGS = ("ar", "fa", "ur", "arz", "ps", "ckb", "azb", "pnb", "mzn", "ug", "ks", "sd", "glk", "lrc", "bqi", "skr")
+LANGS = (
+    "ar",
+    "fa",
+    "ur",
+    "arz",
+    "ps",
+    "ckb",
+    "azb",
+    "pnb",
+    "mzn",
+    "ug",
+    "ks",
+    "sd",
+    "glk",
+    "lrc",
+    "bqi",
+    "skr",
+)
 
 QID = re.compile(r"Q[1-9][0-9]*")
 OUT = Path(__file__).parent / "sources" / "everypolitician_names.tsv"
 
 
 def git(repo: str, *args: str) -> str:
-    return subprocess.run(["git", "--git-dir", repo, *args], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", "--git-dir", repo, *args], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def extract(repo: str) -> list[tuple[str, str, str, str, str]]:
-    paths = [p for p in git(repo, "ls-tree", "-r", "--name-only", COMMIT).split("\n") if p.endswith("/sources/morph/wikidata.csv")]
+    paths = [
+        p
+        for p in git(repo, "ls-tree", "-r", "--name-only", COMMIT).split("\n")
+        if p.endswith("/sources/morph/wikidata.csv")
+    ]
     rows = set()
     for path in sorted(paths):
         _, country, house = path.split("/")[:3]
@@ -69,7 +92,8 @@ def main(argv: list[str]) -> int:
     rows = extract(argv[0])
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=OUT.parent, delete=False) as f:
-        f.write(f"# Arabic-script Wikidata labels from {SOURCE_REPOSITORY}@{COMMIT}, data/*/*/sources/morph/wikidata.csv\n")
+        source = f"{SOURCE_REPOSITORY}@{COMMIT}"
+        f.write(f"# Arabic-script Wikidata labels from {source}, data/*/*/sources/morph/wikidata.csv\n")
         writer = csv.writer(f, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, escapechar="\\")
         writer.writerow(("country", "house", "qid", "lang", "name"))
         writer.writerows(rows)

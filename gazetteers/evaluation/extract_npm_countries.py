@@ -11,10 +11,10 @@
 
 Usage::
 
-    npm pack world-countries@5.1.0 i18n-iso-countries@7.14.0 world_countries_lists@3.3.0   # then untar each
-    python gazetteers/evaluation/extract_npm_countries.py DIR_world-countries DIR_i18n-iso-countries DIR_world_countries_lists
+    npm pack world-countries@5.1.0 i18n-iso-countries@7.14.0 world_countries_lists@3.3.0   # untar each
+    python gazetteers/evaluation/extract_npm_countries.py WORLD_COUNTRIES I18N_ISO_COUNTRIES WORLD_LISTS
 
-DIR is the ``package`` folder of the unpacked tarball. The output,
+Each argument is the ``package`` folder of the unpacked tarball, in that order. The output,
 ``sources/npm_country_names.tsv`` (source, iso, lang, name), is kept next to
 this script so that make_evalsets.py needs neither npm nor the network.
 """
@@ -62,7 +62,9 @@ def extract(world: Path, i18n: Path, lists: Path) -> list[tuple[str, str, str, s
                     rows.add((source, code, lang, " ".join(name.split())))
     source = f"npm:world_countries_lists@{PACKAGES['world_countries_lists']}"
     for lang in WORLD_LISTS_LANGS:
-        for country in json.loads((lists / "data" / "countries" / lang / "world.json").read_text(encoding="utf-8")):
+        for country in json.loads(
+            (lists / "data" / "countries" / lang / "world.json").read_text(encoding="utf-8")
+        ):
             if country["name"].strip():
                 rows.add((source, country["alpha2"].upper(), lang, " ".join(country["name"].split())))
     return sorted(rows)
@@ -75,7 +77,9 @@ def main(argv: list[str]) -> int:
     rows = extract(Path(argv[0]), Path(argv[1]), Path(argv[2]))
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=OUT.parent, delete=False) as f:
-        f.write("# Country names from npm packages " + ", ".join(f"{k}@{v}" for k, v in PACKAGES.items()) + "\n")
+        f.write(
+            "# Country names from npm packages " + ", ".join(f"{k}@{v}" for k, v in PACKAGES.items()) + "\n"
+        )
         writer = csv.writer(f, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE)
         writer.writerow(("source", "iso", "lang", "name"))
         writer.writerows(rows)

@@ -82,7 +82,10 @@ def check_versions() -> None:
     for package, expected in EXPECTED_VERSIONS.items():
         found = importlib.metadata.version(package)
         if found != expected:
-            raise SystemExit(f"{package}=={found} is installed, {expected} expected: review the new output, then update EXPECTED_VERSIONS")
+            raise SystemExit(
+                f"{package}=={found} is installed, {expected} expected: "
+                "review the new output, then update EXPECTED_VERSIONS"
+            )
 
 
 def is_arabic_letter(char: str) -> bool:
@@ -92,7 +95,11 @@ def is_arabic_letter(char: str) -> bool:
 
 def is_arabic_word(text: str) -> bool:
     """Letters and marks of the Arabic script only (ZWNJ allowed inside)."""
-    return bool(text) and any(is_arabic_letter(c) for c in text) and all(is_arabic_letter(c) or c == ZWNJ for c in text)
+    return (
+        bool(text)
+        and any(is_arabic_letter(c) for c in text)
+        and all(is_arabic_letter(c) or c == ZWNJ for c in text)
+    )
 
 
 def is_arabic_name(text: str) -> bool:
@@ -215,7 +222,12 @@ def given_names(rows: list[dict[str, str]]) -> Iterator[tuple[str, str, str, str
         if len(form.replace(" ", "")) < MIN_GIVEN_NAME or form in seen:
             continue
         seen.add(form)
-        yield given, row["lang"], f"first word of the {row['lang']} label of {row['qid']} ({ep_source(row)})", split_of(form)
+        yield (
+            given,
+            row["lang"],
+            f"first word of the {row['lang']} label of {row['qid']} ({ep_source(row)})",
+            split_of(form),
+        )
 
 
 # -- variants ------------------------------------------------------------------------
@@ -326,7 +338,9 @@ def plain_texts() -> list[tuple[str, str, str]]:
         for path in sorted((root / folder).glob("*.yml")):
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
             lines = [str(line) for conversation in data.get("conversations", []) for line in conversation]
-            texts.extend((f"chatterbot:{folder}/{path.stem}:{n}", lang, clean(line)) for n, line in enumerate(lines, 1))
+            texts.extend(
+                (f"chatterbot:{folder}/{path.stem}:{n}", lang, clean(line)) for n, line in enumerate(lines, 1)
+            )
     seen: set[str] = set()
     kept = []
     for ident, lang, text in texts:
@@ -355,7 +369,9 @@ def common_words() -> set[str]:
         return {normalize(line.split("\t")[0]) for line in f if line.strip() and not line.startswith("#")}
 
 
-def frames(texts: list[tuple[str, str, str]], gazetteer: Gazetteer) -> list[tuple[str, str, str, int, int, str]]:
+def frames(
+    texts: list[tuple[str, str, str]], gazetteer: Gazetteer
+) -> list[tuple[str, str, str, int, int, str]]:
     """(id, lang, text, start, end, type): a real sentence and a slot in it.
 
     The slot is a run of up to MAX_SLOT_WORDS words, separated by single
@@ -376,20 +392,35 @@ def frames(texts: list[tuple[str, str, str]], gazetteer: Gazetteer) -> list[tupl
                 start, end = tokens[i][0], tokens[j][1]
                 form = normalize(text[start:end])
                 kind = gazetteer.forms.get((lang, form))
-                if kind and len(tokens) - (j - i + 1) >= MIN_CONTEXT and len(form.replace(" ", "")) >= MIN_SLOT and form not in skip:
+                if (
+                    kind
+                    and len(tokens) - (j - i + 1) >= MIN_CONTEXT
+                    and len(form.replace(" ", "")) >= MIN_SLOT
+                    and form not in skip
+                ):
                     found.append((ident, lang, text, start, end, kind))
     # A slot inside a longer one (ملل متحد in سازمان ملل متحد) is not a slot.
-    return [f for f in found if not any(g[0] == f[0] and g[3] <= f[3] and f[4] <= g[4] and g[4] - g[3] > f[4] - f[3] for g in found)]
+    return [
+        f
+        for f in found
+        if not any(
+            g[0] == f[0] and g[3] <= f[3] and f[4] <= g[4] and g[4] - g[3] > f[4] - f[3] for g in found
+        )
+    ]
 
 
-def pick(options: Sequence[tuple[str, str, str, int, int, str]], key: str) -> tuple[str, str, str, int, int, str]:
+def pick(
+    options: Sequence[tuple[str, str, str, int, int, str]], key: str
+) -> tuple[str, str, str, int, int, str]:
     """One of options, chosen by a hash of key: the same every run."""
     import hashlib
 
     return options[int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big") % len(options)]
 
 
-def text_rows(variant_rows: list[tuple[str, str, str, str, str]]) -> Iterator[tuple[str, str, str, object, object, str, str]]:
+def text_rows(
+    variant_rows: list[tuple[str, str, str, str, str]],
+) -> Iterator[tuple[str, str, str, object, object, str, str]]:
     gazetteer = Gazetteer()
     texts = plain_texts()
     slots = frames(texts, gazetteer)
@@ -405,7 +436,15 @@ def text_rows(variant_rows: list[tuple[str, str, str, str, str]]) -> Iterator[tu
         )
         ident, frame_lang, text, start, end, _ = pick(options, f"{qid}:{variant}")
         sentence = text[:start] + variant + text[end:]
-        yield f"mention:{qid}:{normalize(variant)}:{ident}", frame_lang, sentence, start, start + len(variant), qid, split
+        yield (
+            f"mention:{qid}:{normalize(variant)}:{ident}",
+            frame_lang,
+            sentence,
+            start,
+            start + len(variant),
+            qid,
+            split,
+        )
     for ident, lang, text in texts:
         yield ident, lang, text, "", "", "", split_of(normalize(text))
 
@@ -419,7 +458,9 @@ def main() -> int:
         "given_names.tsv": write_tsv("given_names.tsv", ("text", "lang", "source", "split"), given_names(ep)),
     }
     variant_rows = list(variants(ep))
-    counts["variants.tsv"] = write_tsv("variants.tsv", ("qid", "text", "lang", "source", "split"), variant_rows)
+    counts["variants.tsv"] = write_tsv(
+        "variants.tsv", ("qid", "text", "lang", "source", "split"), variant_rows
+    )
     header = ("id", "lang", "text", "start", "end", "qid", "split")
     counts["text.tsv"] = write_tsv("text.tsv", header, text_rows(variant_rows))
     for name, count in counts.items():
