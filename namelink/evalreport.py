@@ -117,7 +117,10 @@ class SuiteReport:
                     + " |"
                 )
         lines.append("")
-        lines.append(f"split {self.split}; gazetteer {self.gazetteer}; ↑ higher is better, ↓ lower is better")
+        lines.append(
+            f"split {self.split}; gazetteer {self.gazetteer}; n: rows counted (tokens for the text rates); "
+            "↑ higher is better, ↓ lower is better; a cell is the rate (the count)"
+        )
         for report in self.files:
             for note, value in report.notes:
                 lines.append(f"- {report.file}: {note}: {value:,}")

@@ -61,6 +61,9 @@ __all__ = [
 # the salt deals every row anew, so it carries a version number.
 SPLIT_SALT = "namelink-split-1:"
 SPLITS = ("test", "fit", "all")
+# A language with fewer counted rows gets no figure of its own: over fewer
+# rows, one row moves the rate by more than a percent.
+BY_LANG_MIN_ROWS = 100
 
 
 def held_out(key: str) -> bool:
@@ -146,19 +149,32 @@ def _figure(name: str, counts: dict[str, Count], higher_is_better: bool) -> Figu
     )
 
 
+def _linked(_row: int, got: str | None) -> bool:
+    return got is not None
+
+
 def measure_nothing_links(measure: Measure, file: str, rows: list[dict[str, str]]) -> FileReport:
     """words.tsv, given_names.tsv: every link is false, but for exact gazetteer names."""
     texts = [row["text"] for row in rows]
     links = measure.links(texts)
     excluded = [i for i, t in enumerate(texts) if measure.baselines.is_name(t)]
     counted = sorted(set(range(len(texts))) - set(excluded))
-    false_links = _counts(links, counted, lambda i, got: got is not None)
+    figures = [_figure("false-link rate", _counts(links, counted, _linked), False)]
+    # and by language, when there is more than one (the lexicon is per language)
+    by_lang: dict[str, list[int]] = {}
+    for i in counted:
+        by_lang.setdefault(rows[i].get("lang") or "-", []).append(i)
+    if len(by_lang) > 1:
+        for lang, mine in sorted(by_lang.items()):
+            if len(mine) < BY_LANG_MIN_ROWS:
+                continue
+            figures.append(_figure(f"false-link rate, {lang}", _counts(links, mine, _linked), False))
     notes = (
         ("excluded: normal form is exactly a gazetteer name", len(excluded)),
         ("excluded rows namelink links", sum(links["namelink"][i] is not None for i in excluded)),
     )
     errors = tuple(measure.error(texts[i], "", links["namelink"][i]) for i in counted if links["namelink"][i])
-    return FileReport(file, len(rows), (_figure("false-link rate", false_links, False),), notes, errors)
+    return FileReport(file, len(rows), tuple(figures), notes, errors)
 
 
 def measure_people(measure: Measure, file: str, rows: list[dict[str, str]]) -> FileReport:

@@ -21,7 +21,7 @@ from conftest import DATA
 from namelink import Gazetteer, normalize
 from namelink.baselines import Baselines
 from namelink.cli import main
-from namelink.evalsuite import FILES, SuiteError, evaluate_suite, held_out, read_rows
+from namelink.evalsuite import BY_LANG_MIN_ROWS, FILES, SuiteError, evaluate_suite, held_out, read_rows
 from namelink.evaluate import GoldRow, evaluate, read_gold
 
 SUITE = DATA / "eval"
@@ -119,6 +119,17 @@ def test_a_word_that_links_is_a_false_link_and_an_exact_gazetteer_name_is_exclud
         "excluded rows namelink links": 1,
     }
     assert [(e.text, e.got, e.got_label) for e in report.errors] == [("ودمشق", DAMASCUS, "Damascus")]
+
+
+def test_words_are_also_counted_per_language_when_a_language_has_enough_rows(
+    tmp_path: Path, tiny: Gazetteer
+) -> None:
+    rows = [f"ودمشق{'ا' * n}\tar\t3\ttest" for n in range(BY_LANG_MIN_ROWS)] + ["كتاب\tfa\t5\ttest"]
+    write(tmp_path, "words.tsv", "text\tlang\tzipf\tsplit", *rows)
+    report = evaluate_suite(tmp_path, tiny).file("words.tsv")
+    names = [f.name for f in report.figures]
+    assert names == ["false-link rate ↓", "false-link rate, ar ↓"]  # fa has one row: no figure of its own
+    assert report.figure("false-link rate, ar ↓").namelink.total == BY_LANG_MIN_ROWS
 
 
 def test_given_names_are_measured_like_words(tmp_path: Path, tiny: Gazetteer) -> None:
