@@ -147,16 +147,31 @@ def cmd_candidates(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from namelink.evaluate import EvalError, evaluate, read_gold
+    from namelink.evaluate import EvalError, SuiteError, evaluate, evaluate_suite, read_gold
 
     gazetteer = open_gazetteer(args.gazetteer)
+    if args.suite is not None:
+        if args.gold is not None:
+            raise UsageError("give either GOLD.tsv or --suite DIR, not both")
+        try:
+            suite = evaluate_suite(args.suite, gazetteer, split=args.split)
+        except SuiteError as error:
+            raise UsageError(f"{error}\n  --suite needs a directory like tests/data/eval") from None
+        if args.json:
+            write_json(sys.stdout, suite.to_dict())
+        else:
+            print(suite.table())
+        return EXIT_OK
+    if args.gold is None:
+        raise UsageError("give a GOLD.tsv, or --suite DIR for the open-world suite")
     try:
-        gold = read_gold(args.gold)
+        gold = read_gold(args.gold, encoding=args.encoding)
     except EvalError as error:
         raise UsageError(
             f"{error}\n  GOLD.tsv needs a header with the columns name, qid (and optionally type)"
         ) from None
-    summary = evaluate(gold, gazetteer).summary()
+    report = evaluate(gold, gazetteer)
+    summary = report.summary()
     if args.json:
         write_json(sys.stdout, summary)
         return EXIT_OK
@@ -165,12 +180,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(f"{figure:<15} {summary[figure]:.3f}")
     for kind, counts in summary["by_type"].items():  # type: ignore[attr-defined]
         print(f"  {kind:<13} accuracy@1 {counts['accuracy_at_1']:.3f} over {counts['rows']}")
+    apart, linked = report.word_list_nil, report.word_list_nil_linked
+    print(f"word-list NIL   {apart} rows not counted (the word lists decide them), {linked} linked")
     errors = summary["errors"]
     if errors:
         print(f"errors ({len(errors)}): name, expected, got, score")  # type: ignore[arg-type]
         for miss in errors:  # type: ignore[attr-defined]
             score = "-" if miss["score"] is None else f"{miss['score']:.3f}"
-            print(f"  {miss['name']}\t{miss['expected'] or 'NIL'}\t{miss['got'] or 'NIL'}\t{score}")
+            expected = f"{miss['expected']} {miss['expected_label']}" if miss["expected"] else "NIL"
+            got = f"{miss['got']} {miss['got_label']}" if miss["got"] else "NIL"
+            print(f"  {miss['name']}\t{expected}\t{got}\t{score}")
     return EXIT_OK
 
 
@@ -395,7 +414,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_candidates)
 
     p = commands.add_parser("eval", help="measure accuracy against a gold TSV (columns name, qid, type)")
-    p.add_argument("gold", metavar="GOLD.tsv", help="gold file; an empty qid marks a name that must not link")
+    p.add_argument(
+        "gold", metavar="GOLD.tsv", nargs="?", help="gold file; an empty qid marks a name that must not link"
+    )
+    p.add_argument("--suite", metavar="DIR", help="the open-world suite instead (e.g. tests/data/eval)")
+    p.add_argument(
+        "--split", choices=("test", "fit", "all"), default="test", help="suite rows (default: test)"
+    )
+    p.add_argument("--encoding", default="utf-8-sig", help="of GOLD.tsv (default utf-8, BOM skipped)")
     p.add_argument(
         "--gazetteer", metavar="PATH", help="a gazetteer directory or JSONL file (default: embedded)"
     )

@@ -13,18 +13,49 @@ The figures:
   should be; of the NIL names, the share link() leaves unlinked;
 - false-link rate: of all names, the share linked to a wrong QID. This is the
   figure users care most about: a wrong link is worse than no link.
+
+A NIL row whose normal form is in the project's own word lists
+(namelink/data/common_words.tsv, and namelink/data/lexicon*.tsv when present)
+is not counted in any of these: the word list decides it, so it measures the
+list, not the matching. Such rows are reported apart (``word_list_nil``).
+
+The open-world suite (tests/data/eval, ``namelink eval --suite``) lives in
+namelink.evalsuite; its names are re-exported here.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from importlib import resources
 from pathlib import Path
 
+from namelink.evalsuite import SPLIT_SALT, SuiteError, SuiteReport, evaluate_suite, held_out
 from namelink.gazetteer import Gazetteer
+from namelink.normalize import normalize
+from namelink.words import common_words
 
-__all__ = ["EvalError", "GoldRow", "Report", "evaluate", "read_gold"]
+__all__ = [
+    "SPLIT_SALT",
+    "EvalError",
+    "GoldRow",
+    "Report",
+    "SuiteError",
+    "SuiteReport",
+    "evaluate",
+    "evaluate_suite",
+    "held_out",
+    "read_gold",
+    "word_list",
+]
+
+# The encoding of a gold file unless told otherwise: UTF-8, a byte-order mark
+# (as Excel writes one) skipped.
+DEFAULT_ENCODING = "utf-8-sig"
+# The lead's frequent-word lexicon (issue 11), read only when it exists.
+LEXICON_GLOB = "lexicon*.tsv"
 
 
 class EvalError(ValueError):
@@ -44,6 +75,8 @@ class Miss:
     expected: str
     got: str
     score: float | None
+    expected_label: str = ""
+    got_label: str = ""
 
 
 @dataclass
@@ -56,6 +89,8 @@ class Report:
     unlinked: int = 0
     unlinked_nil: int = 0
     false_links: int = 0
+    word_list_nil: int = 0  # NIL rows the word lists decide: not in the figures above
+    word_list_nil_linked: int = 0
     by_type: dict[str, dict[str, int]] = field(default_factory=dict)
     errors: list[Miss] = field(default_factory=list)
 
@@ -89,6 +124,7 @@ class Report:
             "nil_precision": round(self.nil_precision, 4),
             "nil_recall": round(self.nil_recall, 4),
             "false_link_rate": round(self.false_link_rate, 4),
+            "word_list_nil": {"rows": self.word_list_nil, "linked": self.word_list_nil_linked},
             "by_type": {
                 kind: {**counts, "accuracy_at_1": round(counts["correct"] / counts["rows"], 4)}
                 for kind, counts in sorted(self.by_type.items())
@@ -97,14 +133,37 @@ class Report:
         }
 
 
-def read_gold(path: str | Path) -> list[GoldRow]:
+def word_list() -> frozenset[str]:
+    """The normal forms the project's own word lists decide: common words and the lexicon.
+
+    The lexicon files (namelink/data/lexicon*.tsv) are read only if present;
+    the word is the first column of each line that is not a comment.
+    """
+    words = set(common_words())
+    data = Path(str(resources.files("namelink") / "data"))
+    for path in sorted(data.glob(LEXICON_GLOB)):
+        with path.open(encoding="utf-8") as f:
+            words.update(
+                normalize(line.split("\t")[0]) for line in f if line.strip() and not line.startswith("#")
+            )
+    words.discard("")
+    return frozenset(words)
+
+
+def read_gold(path: str | Path, *, encoding: str = DEFAULT_ENCODING) -> list[GoldRow]:
     """The rows of a gold TSV; EvalError names the file and line of a bad one."""
     file = Path(path)
     try:
-        with file.open(encoding="utf-8-sig", newline="") as f:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise EvalError(
+            f"unknown encoding {encoding!r}; give one Python knows, e.g. utf-8, cp1256, utf-16"
+        ) from None
+    try:
+        with file.open(encoding=encoding, newline="") as f:
             lines = [(n, line) for n, line in enumerate(f, 1) if line.strip() and not line.startswith("#")]
-    except (OSError, UnicodeDecodeError) as error:
-        raise EvalError(f"{file}: cannot read ({error})") from None
+    except (OSError, UnicodeError) as error:
+        raise EvalError(f"{file}: cannot read as {encoding} ({error})") from None
     if not lines:
         raise EvalError(f"{file}: no header line; expected columns name, qid and optionally type")
     reader = csv.DictReader((line for _, line in lines), delimiter="\t", quoting=csv.QUOTE_NONE)
@@ -120,13 +179,27 @@ def read_gold(path: str | Path) -> list[GoldRow]:
     return rows
 
 
-def evaluate(gold: Iterable[GoldRow], gazetteer: Gazetteer) -> Report:
-    """Link every gold name and count what went right and wrong."""
+def evaluate(gold: Iterable[GoldRow], gazetteer: Gazetteer, *, words: frozenset[str] | None = None) -> Report:
+    """Link every gold name and count what went right and wrong.
+
+    ``words`` are the normal forms whose NIL rows are counted apart (default:
+    word_list()).
+    """
+    decided = word_list() if words is None else words
     report = Report()
+
+    def label(qid: str) -> str:
+        entity = gazetteer.entity(qid) if qid else None
+        return entity.label if entity else ""
+
     for row in gold:
-        report.rows += 1
         found = gazetteer.link(row.name)
         got = found.qid if found else ""
+        if not row.qid and normalize(row.name) in decided:
+            report.word_list_nil += 1
+            report.word_list_nil_linked += found is not None
+            continue
+        report.rows += 1
         if found is None:
             report.unlinked += 1
         if not row.qid:
@@ -135,7 +208,7 @@ def evaluate(gold: Iterable[GoldRow], gazetteer: Gazetteer) -> Report:
                 report.unlinked_nil += 1
             else:
                 report.false_links += 1
-                report.errors.append(Miss(row.name, "", got, found.score))
+                report.errors.append(Miss(row.name, "", got, found.score, "", label(got)))
             continue
         report.should_link += 1
         kind = report.by_type.setdefault(row.type or "untyped", {"rows": 0, "correct": 0})
@@ -148,5 +221,7 @@ def evaluate(gold: Iterable[GoldRow], gazetteer: Gazetteer) -> Report:
             continue
         if found is not None:
             report.false_links += 1
-        report.errors.append(Miss(row.name, row.qid, got, found.score if found else None))
+        report.errors.append(
+            Miss(row.name, row.qid, got, found.score if found else None, label(row.qid), label(got))
+        )
     return report
