@@ -55,7 +55,9 @@ def batches(rng: random.Random, count: int) -> list[dict[str, dict[str, object]]
         for i in range(BATCH):
             roll = rng.random()
             if roll < UNKNOWN_SHARE:
-                name = " ".join("".join(rng.choice(LETTERS) for _ in range(rng.randint(3, 7))) for _ in range(2))
+                name = " ".join(
+                    "".join(rng.choice(LETTERS) for _ in range(rng.randint(3, 7))) for _ in range(2)
+                )
             elif roll < UNKNOWN_SHARE + VARIANT_SHARE:
                 name = vary(rng.choice(base), rng)
             else:
