@@ -51,7 +51,6 @@ __all__ = [
 V02_ROOT = "/reconcile"
 V1_ROOT = "/reconcile/v1"
 SERVICE_NAME = "namelink: Arabic-script names to Wikidata, offline"
-DOCUMENTATION = "https://github.com/namelink/namelink#openrefine-namelink-serve"
 IDENTIFIER_SPACE = "http://www.wikidata.org/entity/"
 SCHEMA_SPACE = "http://www.wikidata.org/prop/direct/"
 VIEW_V02 = "https://www.wikidata.org/wiki/{{id}}"
@@ -101,7 +100,6 @@ def manifest_v02(base: str, reconciler: Reconciler) -> dict[str, Any]:
         "identifierSpace": IDENTIFIER_SPACE,
         "schemaSpace": SCHEMA_SPACE,
         "serviceVersion": __version__,
-        "documentation": DOCUMENTATION,
         "view": {"url": VIEW_V02},
         "defaultTypes": type_objects(reconciler.types_held()),
         "batchSize": MAX_BATCH,
@@ -196,7 +194,6 @@ def manifest_v1(reconciler: Reconciler) -> dict[str, Any]:
         "versions": ["1.0-draft"],
         "name": SERVICE_NAME,
         "serviceVersion": __version__,
-        "documentation": DOCUMENTATION,
         "view": {"url": VIEW_V1},
         "defaultTypes": type_objects(reconciler.types_held()),
         "batchSize": MAX_BATCH,
