@@ -25,13 +25,8 @@ from starlette.routing import Route
 from namelink import Gazetteer
 from namelink.serve import protocol
 from namelink.serve.preview import not_found_page, preview_page
-from namelink.serve.service import (
-    MAX_SUGGEST,
-    SUGGEST_LIMIT,
-    QueryError,
-    Reconciler,
-    accepted_languages,
-)
+from namelink.serve.service import QueryError, Reconciler, accepted_languages
+from namelink.serve.suggest import MAX_SUGGEST, SUGGEST_LIMIT, Suggester
 
 __all__ = ["MAX_BODY_BYTES", "bind", "create_app", "run"]
 
@@ -123,6 +118,7 @@ def create_app(gazetteer: Gazetteer | None = None) -> Starlette:
     if gazetteer is None:
         gazetteer = Gazetteer.default()
     service = Reconciler(gazetteer)
+    suggester = Suggester(service)
 
     def languages(request: Request) -> tuple[str, ...]:
         return accepted_languages(request.headers.get("accept-language"))
@@ -163,19 +159,17 @@ def create_app(gazetteer: Gazetteer | None = None) -> Starlette:
 
     async def suggest_entity_v02(request: Request) -> Response:
         prefix, limit, offset = suggest_params(request, "cursor")
-        return _jsonp(
-            request, protocol.suggestions(service.suggest_entities(prefix, limit, offset), v1=False)
-        )
+        return _jsonp(request, protocol.suggestions(suggester.entities(prefix, limit, offset), v1=False))
 
     async def suggest_entity_v1(request: Request) -> Response:
         prefix, limit, offset = suggest_params(request, "offset")
-        found = service.suggest_entities(prefix, limit, offset, languages(request))
+        found = suggester.entities(prefix, limit, offset, languages(request))
         return JSONResponse(protocol.suggestions(found, v1=True))
 
     async def suggest_type(request: Request) -> Response:
         v1 = request.url.path.startswith(protocol.V1_ROOT)
         prefix, limit, offset = suggest_params(request, "offset" if v1 else "cursor")
-        content = {"result": protocol.type_objects(service.suggest_types(prefix, limit, offset))}
+        content = {"result": protocol.type_objects(suggester.types(prefix, limit, offset))}
         return JSONResponse(content) if v1 else _jsonp(request, content)
 
     async def preview(request: Request) -> Response:

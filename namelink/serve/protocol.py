@@ -27,11 +27,11 @@ from namelink.serve.service import (
     Query,
     QueryError,
     Reconciler,
-    Suggestion,
     entity_types,
     resolve_types,
     text_dir,
 )
+from namelink.serve.suggest import Suggestion
 
 __all__ = [
     "PREVIEW_HEIGHT",

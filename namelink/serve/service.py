@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -35,7 +34,6 @@ __all__ = [
     "Query",
     "QueryError",
     "Reconciler",
-    "Suggestion",
     "accepted_languages",
     "entity_types",
     "pick_name",
@@ -64,6 +62,9 @@ _TYPE_BY_ID = {qid: kind for kind, qid in TYPE_IDS.items()}
 # records.Entity.country holds (Wikidata P17 country, P27 citizenship for people).
 COUNTRY_PROPERTIES: dict[str, str] = {"P17": "country", "P27": "country of citizenship"}
 
+# Country names given as property values are linked once and remembered, up to this
+# many (a country column holds a few hundred distinct values; the cap bounds memory).
+MAX_COUNTRY_NAMES = 10_000
 # OpenRefine sends 10 queries per batch (its default, and the 0.2 spec's example);
 # 100 leaves room for scripts while the worst batch (100 fuzzy lookups, a few ms
 # each on the 2-core CI machine) still answers in well under a second.
@@ -73,11 +74,6 @@ DEFAULT_LIMIT = 5
 # A limit above this is cut to it: past the 30th candidate a name is no candidate
 # (scores there sit at CANDIDATE_CUTOFF), and the answer stays small.
 MAX_LIMIT = 30
-# Suggest: how many suggestions by default and at most, and how many prefix hits are
-# read before ranking them by popularity (a one-letter prefix must not read all names).
-SUGGEST_LIMIT = 10
-MAX_SUGGEST = 50
-SUGGEST_SCAN = 2000
 
 # Matches one BCP 47 language range of an Accept-Language header (RFC 9110 §12.5.4).
 _LANGUAGE_RANGE = re.compile(r"\*|[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
@@ -145,15 +141,6 @@ class Candidate:
     match: bool
     type: str  # the gazetteer type
     features: tuple[tuple[str, float | bool], ...]
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """One entity suggested for a prefix, with the name to show."""
-
-    entity: Entity
-    name: str
-    name_lang: str | None
 
 
 def text_dir(text: str) -> str:
@@ -250,7 +237,7 @@ class Reconciler:
             raise TypeError(f"gazetteer must be a Gazetteer, not {type(gazetteer).__name__}")
         self.gazetteer = gazetteer
         self._types_held: tuple[str, ...] | None = None
-        self._prefixes: tuple[list[str], list[tuple[int, str]]] | None = None
+        self._country_names: dict[str, str] = {}
 
     # -- reconciliation ---------------------------------------------------------------
 
@@ -266,6 +253,7 @@ class Reconciler:
         g = self.gazetteer
         for (text, types, lang), need in wanted.items():
             found = g.candidates(text, types=types, limit=need, lang=lang)
+            # No candidate at all: nothing reached CANDIDATE_CUTOFF, let alone the link threshold.
             decided = g.link(text, types=types, lang=lang) if found else None
             looked_up[text, types, lang] = (found, decided)
         return [
@@ -327,7 +315,7 @@ class Reconciler:
             features["country_match"] = all(known)
         return tuple(features.items())
 
-    # -- types, suggest -----------------------------------------------------------------
+    # -- entities, types, countries --------------------------------------------------------
 
     def types_held(self) -> tuple[str, ...]:
         """The gazetteer types its entities have, person first (read once)."""
@@ -335,67 +323,6 @@ class Reconciler:
             held = {entity.type for entity in self.gazetteer.entities()}
             self._types_held = tuple(kind for kind in TYPE_IDS if kind in held or kind == "person")
         return self._types_held
-
-    def suggest_types(self, prefix: str, limit: int, offset: int = 0) -> list[str]:
-        """Gazetteer types whose id, Wikidata name or own name starts with ``prefix``."""
-        wanted = prefix.strip().casefold()
-        found = [
-            kind
-            for kind in self.types_held()
-            if any(
-                text.casefold().startswith(wanted)
-                for text in (TYPE_IDS[kind], TYPE_LABELS[TYPE_IDS[kind]], kind)
-            )
-        ]
-        return found[offset : offset + limit]
-
-    def _prefix_table(self) -> tuple[list[str], list[tuple[int, str]]]:
-        """Every normal form of every name, sorted, beside (−popularity, qid): built on
-        the first suggest request (a pass over the gazetteer's names)."""
-        if self._prefixes is None:
-            rows = sorted(
-                (norm, -entity.popularity, entity.qid)
-                for entity in self.gazetteer.entities()
-                for names in entity.names.values()
-                for name in names
-                if (norm := normalize(name))
-            )
-            self._prefixes = ([row[0] for row in rows], [(row[1], row[2]) for row in rows])
-        return self._prefixes
-
-    def suggest_entities(
-        self, prefix: str, limit: int, offset: int = 0, languages: Sequence[str] = ()
-    ) -> list[Suggestion]:
-        """Entities for an auto-complete ``prefix``: the entity itself for a QID, then
-        names starting with the prefix, most popular first, then the lookup's own
-        candidates for a prefix no name starts with (a variant spelling)."""
-        g = self.gazetteer
-        picked: dict[str, Entity] = {}
-        stripped = prefix.strip()
-        if QID.fullmatch(stripped):
-            entity = g.entity(stripped)
-            if entity is not None:
-                picked[entity.qid] = entity
-        norm = normalize(stripped)
-        if norm:
-            names, owners = self._prefix_table()
-            start = bisect_left(names, norm)
-            hits: set[tuple[int, str]] = set()
-            for i in range(start, min(start + SUGGEST_SCAN, len(names))):
-                if not names[i].startswith(norm):
-                    break
-                hits.add(owners[i])
-            for _, qid in sorted(hits):
-                entity = g.entity(qid)
-                if entity is not None:
-                    picked.setdefault(entity.qid, entity)
-            if len(picked) < offset + limit:
-                for link in g.candidates(stripped, limit=offset + limit):
-                    entity = g.entity(link.qid)
-                    if entity is not None:
-                        picked.setdefault(entity.qid, entity)
-        chosen = list(picked.values())[offset : offset + limit]
-        return [Suggestion(entity, *pick_name(entity, languages)) for entity in chosen]
 
     def entity(self, qid: str) -> Entity | None:
         return self.gazetteer.entity(qid) if QID.fullmatch(qid.strip()) else None
@@ -415,6 +342,10 @@ class Reconciler:
             if QID.fullmatch(text):
                 out.add(text.upper())
             elif text:
-                linked = self.gazetteer.link(text, types="place")
-                out.add(linked.qid if linked is not None else text)
+                if text not in self._country_names:
+                    if len(self._country_names) >= MAX_COUNTRY_NAMES:
+                        self._country_names.clear()
+                    linked = self.gazetteer.link(text, types="place")
+                    self._country_names[text] = linked.qid if linked is not None else text
+                out.add(self._country_names[text])
         return frozenset(out)
