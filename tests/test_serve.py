@@ -333,6 +333,11 @@ def test_a_qid_as_suggest_prefix_returns_that_entity_and_a_name_prefix_completes
         by_name = client.get(f"{root}/suggest/entity", params={"prefix": "بوت", "limit": 3}).json()
         valid(by_name, version, "suggest-entities-response")
         assert putin.qid in [item["id"] for item in by_name["result"]] and len(by_name["result"]) <= 3
+    two = client.get(f"{V02}/suggest/entity", params={"prefix": "بوت", "limit": 2}).json()["result"]
+    second = client.get(f"{V02}/suggest/entity", params={"prefix": "بوت", "limit": 1, "cursor": 1}).json()
+    assert len(two) == 2 and second["result"] == two[1:]
+    people = client.get(f"{V1}/suggest/entity", params={"prefix": "بوت", "type": "Q5"}).json()["result"]
+    assert people and {item["notable"][0]["id"] for item in people} == {"Q5"}
     nothing = client.get(f"{V02}/suggest/entity", params={"prefix": "الرئيس"}).json()
     assert nothing == {"result": []}
     assert client.get(f"{V02}/suggest/entity").status_code == 400
@@ -559,6 +564,17 @@ def test_a_country_property_narrows_the_candidates_but_never_makes_a_match(
     assert [c["id"] for c in answers[1]] == ["Q990000001"]
     assert [c["id"] for c in answers[2]] == ["Q990000002"]
     assert not any(c["match"] for answer in answers for c in answer)
+
+
+def test_a_wrong_type_raises_type_error_naming_the_argument() -> None:
+    from namelink.serve import serve
+
+    with pytest.raises(TypeError, match="gazetteer"):
+        create_app("default")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="port"):
+        serve(port="8000")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="host"):
+        serve(host=None)  # type: ignore[arg-type]
 
 
 # -- the command -------------------------------------------------------------------------------

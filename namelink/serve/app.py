@@ -25,7 +25,7 @@ from starlette.routing import Route
 from namelink import Gazetteer
 from namelink.serve import protocol
 from namelink.serve.preview import not_found_page, preview_page
-from namelink.serve.service import QueryError, Reconciler, accepted_languages
+from namelink.serve.service import QueryError, Reconciler, accepted_languages, resolve_types
 from namelink.serve.suggest import MAX_SUGGEST, SUGGEST_LIMIT, Suggester
 
 __all__ = ["MAX_BODY_BYTES", "bind", "create_app", "run"]
@@ -157,13 +157,18 @@ def create_app(gazetteer: Gazetteer | None = None) -> Starlette:
         limit = _int_param(request, "limit", SUGGEST_LIMIT, 1, MAX_SUGGEST)
         return prefix, limit, _int_param(request, offset_name, 0, 0, sys.maxsize)
 
+    def suggest_types(request: Request) -> frozenset[str] | None:
+        """``type=`` (repeatable): the types suggestions must have, as in a query."""
+        return resolve_types(request.query_params.getlist("type"))
+
     async def suggest_entity_v02(request: Request) -> Response:
         prefix, limit, offset = suggest_params(request, "cursor")
-        return _jsonp(request, protocol.suggestions(suggester.entities(prefix, limit, offset), v1=False))
+        found = suggester.entities(prefix, limit, offset, types=suggest_types(request))
+        return _jsonp(request, protocol.suggestions(found, v1=False))
 
     async def suggest_entity_v1(request: Request) -> Response:
         prefix, limit, offset = suggest_params(request, "offset")
-        found = suggester.entities(prefix, limit, offset, languages(request))
+        found = suggester.entities(prefix, limit, offset, languages(request), suggest_types(request))
         return JSONResponse(protocol.suggestions(found, v1=True))
 
     async def suggest_type(request: Request) -> Response:

@@ -68,18 +68,24 @@ class Suggester:
         return self._prefixes
 
     def entities(
-        self, prefix: str, limit: int, offset: int = 0, languages: Sequence[str] = ()
+        self,
+        prefix: str,
+        limit: int,
+        offset: int = 0,
+        languages: Sequence[str] = (),
+        types: frozenset[str] | None = None,
     ) -> list[Suggestion]:
-        """Entities for an auto-complete ``prefix``: the entity itself for a QID, then
-        names starting with the prefix, most popular first, then the lookup's own
-        candidates for a prefix no name starts with (a variant spelling)."""
+        """Entities for an auto-complete ``prefix``, of ``types`` (gazetteer types; None:
+        any): the entity itself for a QID, then names starting with the prefix, most
+        popular first, then the lookup's own candidates for a prefix no name starts
+        with (a variant spelling)."""
         g = self.reconciler.gazetteer
-        picked: dict[str, Entity] = {}
+        qids: dict[str, None] = {}
         stripped = prefix.strip()
         if QID.fullmatch(stripped):
             entity = g.entity(stripped)
             if entity is not None:
-                picked[entity.qid] = entity
+                qids[entity.qid] = None
         norm = normalize(stripped)
         if norm:
             names, owners = self._prefix_table()
@@ -89,14 +95,13 @@ class Suggester:
                 if not names[i].startswith(norm):
                     break
                 hits.add(owners[i])
-            for _, qid in sorted(hits):
-                entity = g.entity(qid)
-                if entity is not None:
-                    picked.setdefault(entity.qid, entity)
-            if len(picked) < offset + limit:
-                for link in g.candidates(stripped, limit=offset + limit):
-                    entity = g.entity(link.qid)
-                    if entity is not None:
-                        picked.setdefault(entity.qid, entity)
-        chosen = list(picked.values())[offset : offset + limit]
+            qids.update((qid, None) for _, qid in sorted(hits))
+            if len(qids) < offset + limit:
+                qids.update(
+                    (link.qid, None) for link in g.candidates(stripped, types=types, limit=offset + limit)
+                )
+        entities = [entity for qid in qids if (entity := g.entity(qid)) is not None]
+        if types is not None:
+            entities = [entity for entity in entities if entity.type in types]
+        chosen = entities[offset : offset + limit]
         return [Suggestion(entity, *pick_name(entity, languages)) for entity in chosen]
