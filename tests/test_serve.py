@@ -303,7 +303,10 @@ def test_an_oversized_batch_is_refused_with_a_400_that_gives_the_limit(client: h
         ('{"q0": {"query": "بوتين", "type_strict": "must"}}', "'type_strict'"),
         ('{"q0": {"query": "بوتين", "type": 5}}', "'type'"),
         ('{"q0": {"properties": [{"pid": "P17", "v": "Q1"}]}}', "give a 'query'"),
+        ('{"q0": {"query": "بوتين", "limit": 2.5}}', "'limit'"),
+        ("[" * 100_000 + "]" * 100_000, "nests too deeply"),
     ],
+    ids=lambda value: value[:40],
 )
 def test_a_malformed_batch_is_a_400_saying_what_to_fix(client: httpx.Client, queries: str, says: str) -> None:
     response = client.post(V02, data={"queries": queries})

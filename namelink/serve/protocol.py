@@ -71,9 +71,11 @@ def type_objects(kinds: Sequence[str]) -> list[dict[str, str]]:
 def _limit(value: object, where: str) -> int:
     if value is None:
         return DEFAULT_LIMIT
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) or value < 1:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise QueryError(f"{where}: 'limit' must be a positive whole number, got {json.dumps(value)}")
-    return min(int(value), MAX_LIMIT)
+    return min(value, MAX_LIMIT)
 
 
 def _values(value: object) -> list[object]:
@@ -120,6 +122,8 @@ def parse_batch_v02(text: str, reconciler: Reconciler) -> tuple[list[str], list[
             f"'queries' is not valid JSON ({error.msg} at line {error.lineno} column {error.colno}); "
             'send an object of queries such as {"q0": {"query": "بوتين"}}'
         ) from None
+    except RecursionError:
+        raise QueryError("'queries' nests too deeply to be a batch of queries") from None
     if not isinstance(batch, dict):
         raise QueryError('\'queries\' must be a JSON object of queries such as {"q0": {"query": "بوتين"}}')
     _check_batch_size(len(batch))
@@ -239,7 +243,7 @@ def parse_batch_v1(body: bytes, reconciler: Reconciler) -> list[Query]:
     """The queries of a 1.0-draft batch, the JSON body of ``POST /match``."""
     try:
         batch = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
         raise QueryError(
             f"the body is not valid JSON ({error}); "
             'send {"queries": [{"conditions": [{"matchType": "name", "propertyValue": "بوتين"}]}]}'

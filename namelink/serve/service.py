@@ -71,8 +71,9 @@ MAX_COUNTRY_NAMES = 10_000
 MAX_BATCH = 100
 # Candidates per query when the query sets no limit: what Gazetteer.candidates() gives.
 DEFAULT_LIMIT = 5
-# A limit above this is cut to it: past the 30th candidate a name is no candidate
-# (scores there sit at CANDIDATE_CUTOFF), and the answer stays small.
+# A limit above this is cut to it. OpenRefine shows 3 candidates in a cell and asks
+# for none beyond its default; 30 keeps the answer to a script asking for "all" small
+# and is the pool the country filter draws from.
 MAX_LIMIT = 30
 
 # Matches one BCP 47 language range of an Accept-Language header (RFC 9110 §12.5.4).
