@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from html.parser import HTMLParser
@@ -33,7 +34,7 @@ from conftest import DATA, TWINS  # noqa: E402
 from referencing import Registry, Resource  # noqa: E402
 from referencing.jsonschema import DRAFT7  # noqa: E402
 
-from namelink import Gazetteer  # noqa: E402
+from namelink import Gazetteer, Link  # noqa: E402
 from namelink.cli import main  # noqa: E402
 from namelink.serve import create_app  # noqa: E402
 from namelink.serve.app import MAX_BODY_BYTES, bind  # noqa: E402
@@ -103,11 +104,28 @@ def client(gazetteer: Gazetteer) -> Iterator[httpx.Client]:
         yield http
 
 
+class CountingGazetteer(Gazetteer):
+    """A gazetteer that counts the lookups the service asks of it."""
+
+    lookups: Counter[tuple[str, str, frozenset[str] | None]]
+
+    def candidates(self, name: str, **options: Any) -> list[Link]:
+        self.lookups["candidates", name, options.get("types")] += 1
+        return super().candidates(name, **options)
+
+    def link(self, name: str, **options: Any) -> Link | None:
+        self.lookups["link", name, options.get("types")] += 1
+        return super().link(name, **options)
+
+
 @pytest.fixture(scope="module")
-def twins() -> Gazetteer:
+def twins() -> CountingGazetteer:
     countries = {"Q990000001": [NORTH["qid"]], "Q990000002": [SOUTH["qid"]]}
     records = [{**twin, "country": countries.get(str(twin["qid"]), [])} for twin in TWINS]
-    return Gazetteer.from_records([*records, NORTH, SOUTH])
+    gazetteer = CountingGazetteer.from_records([*records, NORTH, SOUTH])
+    assert isinstance(gazetteer, CountingGazetteer)
+    gazetteer.lookups = Counter()
+    return gazetteer
 
 
 @pytest.fixture(scope="module")
@@ -584,6 +602,35 @@ def test_a_wrong_type_raises_type_error_naming_the_argument() -> None:
         serve(port="8000")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="host"):
         serve(host=None)  # type: ignore[arg-type]
+
+
+def test_each_distinct_name_of_a_batch_is_looked_up_once(
+    twin_client: httpx.Client, twins: CountingGazetteer
+) -> None:
+    solo = "سولو"
+    batch = {
+        "a": {"query": solo},
+        "b": {"query": solo, "limit": 3},
+        "c": {"query": TWIN_NAME},
+        "d": {"query": solo},
+        "e": {"query": solo, "type": "Q5"},
+        "f": {"query": TWIN_NAME},
+    }
+    twins.lookups.clear()
+    results = results_v02(twin_client, batch)
+    person = frozenset({"person"})
+    assert twins.lookups == Counter(
+        {
+            ("candidates", solo, None): 1,
+            ("link", solo, None): 1,
+            ("candidates", solo, person): 1,
+            ("link", solo, person): 1,
+            ("candidates", TWIN_NAME, None): 1,
+            ("link", TWIN_NAME, None): 1,
+        }
+    )
+    assert results["a"] == results["b"] == results["d"] == results["e"] != []
+    assert results["c"] == results["f"] != []
 
 
 # -- the command -------------------------------------------------------------------------------
