@@ -362,6 +362,9 @@ def test_a_qid_as_suggest_prefix_returns_that_entity_and_a_name_prefix_completes
     nothing = client.get(f"{V02}/suggest/entity", params={"prefix": "الرئيس"}).json()
     assert nothing == {"result": []}
     assert client.get(f"{V02}/suggest/entity").status_code == 400
+    for limit in ("0", "-1", "²", "ten"):
+        refused = client.get(f"{V02}/suggest/entity", params={"prefix": "بوت", "limit": limit})
+        assert refused.status_code == 400 and "'limit'" in refused.json()["error"]
 
 
 def test_suggest_type_completes_wikidata_names_and_gazetteer_names(client: httpx.Client) -> None:

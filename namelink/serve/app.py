@@ -104,7 +104,7 @@ def _int_param(request: Request, name: str, default: int, minimum: int, maximum:
     value = request.query_params.get(name)
     if value is None or value == "":
         return default
-    if not value.isdigit() or int(value) < minimum:
+    if not (value.isascii() and value.isdigit()) or int(value) < minimum:
         raise HTTPProblem(400, f"'{name}' must be a whole number, at least {minimum}")
     return min(int(value), maximum)
 

@@ -20,7 +20,7 @@ MAX_PORT = 65_535
 
 
 def _port(value: str) -> int:
-    if not value.isdigit() or int(value) > MAX_PORT:
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_PORT:
         raise argparse.ArgumentTypeError(
             f"{value!r} is not a port; give a number from 1 to {MAX_PORT} (0: any free)"
         )
