@@ -487,6 +487,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=cmd_gazetteer_export)
     register_build_actions(sub)
+
+    from namelink.serve.command import register as register_serve
+
+    register_serve(commands)
     return parser
 
 

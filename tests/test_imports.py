@@ -1,5 +1,5 @@
 """What ``import namelink`` costs: none of the optional extras (spaCy, pandas,
-Dask) and not the Wikidata builder; and the adapters reach the real libraries
+Dask, Starlette and uvicorn) and not the Wikidata builder; and the adapters reach the real libraries
 although their modules carry the same names."""
 
 from __future__ import annotations
@@ -13,8 +13,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-EXTRAS = ("spacy", "pandas", "dask", "distributed")
-NOT_AT_IMPORT = (*EXTRAS, "namelink.build", "namelink.spacy", "namelink.pandas", "namelink.dask")
+EXTRAS = ("spacy", "pandas", "dask", "distributed", "starlette", "uvicorn")
+NOT_AT_IMPORT = (
+    *EXTRAS,
+    "namelink.build",
+    "namelink.spacy",
+    "namelink.pandas",
+    "namelink.dask",
+    "namelink.serve",
+)
 
 
 def fresh_python(code: str) -> str:
@@ -77,3 +84,39 @@ def test_each_adapter_imports_the_real_library_not_itself(adapter: str, library:
     real, own = (Path(p).resolve() for p in where)
     assert ROOT / "namelink" not in real.parents
     assert own == ROOT / "namelink" / f"{adapter.split('.')[1]}.py"
+
+
+def test_the_command_line_registers_serve_without_starlette_or_uvicorn() -> None:
+    loaded = json.loads(
+        fresh_python(
+            """
+            import json
+            from namelink.cli import build_parser
+            build_parser().parse_args(["serve", "--port", "0"])
+            heavy = ("starlette", "uvicorn", "namelink.serve.app")
+            print(json.dumps(sorted(m for m in heavy if m in sys.modules)))
+            """
+        )
+    )
+    assert loaded == []
+
+
+def test_serve_without_its_extra_is_a_usage_error_naming_the_extra() -> None:
+    out = fresh_python(
+        """
+        import importlib.abc
+
+        class NotInstalled(importlib.abc.MetaPathFinder):
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] in ("starlette", "uvicorn"):
+                    raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+                return None
+
+        sys.meta_path.insert(0, NotInstalled())
+        sys.stderr = sys.stdout
+        from namelink.cli import main
+        print(main(["serve", "--port", "0"]))
+        """
+    )
+    assert out.split()[-1] == "2"
+    assert "pip install 'namelink[serve]'" in out
