@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from namelink import __version__
-from namelink.build.commands import register as register_build_actions
+from namelink.wikidata.commands import register as register_build_actions
 from namelink.gazetteer import Gazetteer, GazetteerError
 from namelink.normalize import normalize
 from namelink.records import ENTITY_TYPES, Link

@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTRAS = ("spacy", "pandas", "dask", "distributed")
-NOT_AT_IMPORT = (*EXTRAS, "namelink.build", "namelink.spacy", "namelink.pandas", "namelink.dask")
+NOT_AT_IMPORT = (*EXTRAS, "namelink.wikidata", "namelink.spacy", "namelink.pandas", "namelink.dask")
 
 
 def fresh_python(code: str) -> str:

@@ -11,7 +11,7 @@ A scope is written on the command line as ``KIND`` or ``KIND:ARGUMENT``:
     orgs               every international organization
     sparql:FILE.rq     your own SELECT query; it must project ?item
 
-Each kind has an enumeration query in ``namelink/build/queries/`` that selects
+Each kind has an enumeration query in ``namelink/wikidata/queries/`` that selects
 ``?item``. The builder runs it as it is, or wrapped in a subquery to add a
 LIMIT or to COUNT, which is why every enumeration query must be a plain
 ``SELECT ... ?item WHERE { ... }`` after its PREFIX lines.
@@ -87,7 +87,7 @@ class Scope:
 
 def load_query(name: str) -> str:
     """The text of a packaged query file, such as ``fetch.rq``."""
-    return (resources.files("namelink.build") / "queries" / name).read_text(encoding="utf-8")
+    return (resources.files("namelink.wikidata") / "queries" / name).read_text(encoding="utf-8")
 
 
 def fill(template: str, params: dict[str, str]) -> str:

@@ -20,17 +20,17 @@ import pytest
 from build_support import FaultProxy, SparqlServer, oxigraph_executable, proxy_for, start_oxigraph
 
 from namelink import Gazetteer, __version__
-from namelink.build import builder as builder_module
-from namelink.build.builder import BuildConfig, BuildStopped, build, entity_type, write_gazetteer
-from namelink.build.commands import main as gazetteer_main
-from namelink.build.commands import register
-from namelink.build.scopes import Scope, ScopeError, parse_scope, split_prologue
-from namelink.build.sparql import ClientSettings, SparqlClient, parse_retry_after, user_agent
+from namelink.wikidata import builder as builder_module
+from namelink.wikidata.builder import BuildConfig, BuildStopped, build, entity_type, write_gazetteer
+from namelink.wikidata.commands import main as gazetteer_main
+from namelink.wikidata.commands import register
+from namelink.wikidata.scopes import Scope, ScopeError, parse_scope, split_prologue
+from namelink.wikidata.sparql import ClientSettings, SparqlClient, parse_retry_after, user_agent
 from namelink.records import read_manifest, read_records
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "data" / "wikidata_fixture.ttl"
-QUERIES = ROOT / "namelink" / "build" / "queries"
+QUERIES = ROOT / "namelink" / "wikidata" / "queries"
 
 # What each scope selects in the fixture (see the comments there).
 EXPECTED = {
@@ -220,8 +220,8 @@ def test_the_user_agent_names_namelink_its_version_and_the_contact() -> None:
 def test_importing_namelink_never_imports_the_builder_and_the_commands_import_no_sparql_library() -> None:
     code = (
         "import sys, namelink\n"
-        "assert not [m for m in sys.modules if m.startswith('namelink.build')], 'imported the builder'\n"
-        "import namelink.cli, namelink.build.commands\n"
+        "assert not [m for m in sys.modules if m.startswith('namelink.wikidata')], 'imported the builder'\n"
+        "import namelink.cli, namelink.wikidata.commands\n"
         "assert 'SPARQLWrapper' not in sys.modules and 'diskcache' not in sys.modules\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -500,7 +500,7 @@ def test_a_build_killed_halfway_resumes_without_refetching_what_was_cached(
     served = 9  # of 14 requests in all (7 enumerations, 21 ids in 7 batches of 3): stop at the third batch
     proxy.hold_after(served)
     argv = build_args(proxy.url, tmp_path / "cache", out, extra=("--batch-size", "3"))
-    command = [sys.executable, "-m", "namelink.build.commands", *argv]
+    command = [sys.executable, "-m", "namelink.wikidata.commands", *argv]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:

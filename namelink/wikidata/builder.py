@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from namelink import __version__
-from namelink.build.scopes import Scope, fill, load_query
-from namelink.build.sparql import (
+from namelink.wikidata.scopes import Scope, fill, load_query
+from namelink.wikidata.sparql import (
     SparqlClient,
     SparqlEndpointError,
     SparqlError,

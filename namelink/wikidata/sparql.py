@@ -55,7 +55,7 @@ __all__ = [
     "user_agent",
 ]
 
-# The public Wikidata Query Service (see namelink/build/README.md for QLever).
+# The public Wikidata Query Service (see namelink/wikidata/README.md for QLever).
 WDQS = "https://query.wikidata.org/sparql"
 # Bump when the layout of a cache entry changes; old entries are then ignored.
 CACHE_LAYOUT = "1"

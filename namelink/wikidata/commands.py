@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the real imports happen when an action runs
-    from namelink.build.scopes import Scope
-    from namelink.build.sparql import SparqlClient
+    from namelink.wikidata.scopes import Scope
+    from namelink.wikidata.sparql import SparqlClient
 
 __all__ = ["main", "register"]
 
@@ -85,7 +85,7 @@ def _is_local(endpoint: str) -> bool:
 
 
 def _add_endpoint_options(parser: argparse.ArgumentParser) -> None:
-    from namelink.build.sparql import WDQS
+    from namelink.wikidata.sparql import WDQS
 
     parser.add_argument(
         "--scope",
@@ -188,7 +188,7 @@ def register(gazetteer_subparsers: Any) -> None:
 
 def _client(args: argparse.Namespace) -> SparqlClient:
     """The SPARQL client the arguments describe."""
-    from namelink.build.sparql import ClientSettings, SparqlClient
+    from namelink.wikidata.sparql import ClientSettings, SparqlClient
     from namelink.cache import default_cache_dir
 
     endpoint = args.endpoint.strip()
@@ -213,7 +213,7 @@ def _client(args: argparse.Namespace) -> SparqlClient:
 
 
 def _scopes(args: argparse.Namespace) -> tuple[Scope, ...]:
-    from namelink.build.scopes import ScopeError, parse_scope
+    from namelink.wikidata.scopes import ScopeError, parse_scope
 
     try:
         return tuple(parse_scope(spec) for spec in args.scope)
@@ -222,8 +222,8 @@ def _scopes(args: argparse.Namespace) -> tuple[Scope, ...]:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from namelink.build.builder import BuildConfig, BuildError, BuildStopped, build
-    from namelink.build.sparql import SparqlEndpointError
+    from namelink.wikidata.builder import BuildConfig, BuildError, BuildStopped, build
+    from namelink.wikidata.sparql import SparqlEndpointError
 
     try:
         config = BuildConfig(
@@ -240,7 +240,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         try:
             report = build(config, client, progress=_progress)
         except SparqlEndpointError as error:
-            return _error(f"{error}\n  check --endpoint (see namelink/build/README.md for WDQS and QLever)")
+            return _error(f"{error}\n  check --endpoint (see namelink/wikidata/README.md for WDQS and QLever)")
         except BuildStopped as error:
             print(
                 f"namelink: stopped: {error}\n  everything fetched so far is cached: "
@@ -272,8 +272,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_count(args: argparse.Namespace) -> int:
-    from namelink.build.builder import BuildStopped, count
-    from namelink.build.sparql import SparqlEndpointError, SparqlError
+    from namelink.wikidata.builder import BuildStopped, count
+    from namelink.wikidata.sparql import SparqlEndpointError, SparqlError
 
     try:
         scopes = _scopes(args)
@@ -303,7 +303,7 @@ def _layer(value: str) -> Path:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    from namelink.build.builder import BuildError, merge
+    from namelink.wikidata.builder import BuildError, merge
 
     if len(args.gazetteers) < 2:
         return _error("merge needs two or more gazetteers: the base first, then what goes on top")
@@ -326,7 +326,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """The three actions on their own (``python -m namelink.build.commands build ...``)."""
+    """The three actions on their own (``python -m namelink.wikidata.commands build ...``)."""
     parser = argparse.ArgumentParser(
         prog="namelink gazetteer", description="Build, count and merge gazetteers."
     )
