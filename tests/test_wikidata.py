@@ -20,7 +20,7 @@ import pytest
 from build_support import FaultProxy, SparqlServer, oxigraph_executable, proxy_for, start_oxigraph
 
 from namelink import Gazetteer, __version__
-from namelink.wikidata import builder as builder_module
+from namelink.wikidata import output as output_module
 from namelink.wikidata.builder import BuildConfig, BuildStopped, build, entity_type, write_gazetteer
 from namelink.wikidata.commands import main as gazetteer_main
 from namelink.wikidata.commands import register
@@ -214,7 +214,7 @@ def test_retry_after_is_read_as_seconds_or_as_an_http_date() -> None:
 
 def test_the_user_agent_names_namelink_its_version_and_the_contact() -> None:
     agent = user_agent("ops@example.org")
-    assert agent.startswith(f"namelink/{__version__} (ops@example.org) SPARQLWrapper/")
+    assert agent.startswith(f"namelink/{__version__} (ops@example.org) Python/3.")
 
 
 def test_importing_namelink_never_imports_the_builder_and_the_commands_import_no_sparql_library() -> None:
@@ -222,7 +222,7 @@ def test_importing_namelink_never_imports_the_builder_and_the_commands_import_no
         "import sys, namelink\n"
         "assert not [m for m in sys.modules if m.startswith('namelink.wikidata')], 'imported the builder'\n"
         "import namelink.cli, namelink.wikidata.commands\n"
-        "assert 'SPARQLWrapper' not in sys.modules and 'diskcache' not in sys.modules\n"
+        "assert 'namelink.wikidata.sparql' not in sys.modules and 'sqlite3' not in sys.modules\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env=env)
@@ -309,7 +309,7 @@ def test_a_build_writes_a_gazetteer_that_gazetteer_load_can_link(proxy: FaultPro
         set(manifest["queries"]["enumerate"]) == set(ALL_SCOPES)
         and "{{items}}" in manifest["queries"]["fetch"]
     )
-    assert manifest["versions"]["namelink"] == __version__ and "SPARQLWrapper" in manifest["versions"]
+    assert manifest["versions"]["namelink"] == __version__ and "sqlite" in manifest["versions"]
     assert all(entry.user_agent.startswith(f"namelink/{__version__} (me@example.org)") for entry in proxy.log)
 
 
@@ -479,17 +479,6 @@ def test_an_endpoint_that_throttles_past_the_allowed_wait_stops_the_build_and_ke
 
 
 @needs_oxigraph
-def test_an_endpoint_that_is_not_there_is_a_usage_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from build_support import free_port
-
-    url = f"http://127.0.0.1:{free_port()}/query"
-    assert gazetteer_main(build_args(url, tmp_path / "cache", tmp_path / "g", "orgs")) == 2
-    assert "check --endpoint" in capsys.readouterr().err
-
-
-@needs_oxigraph
 def test_a_build_killed_halfway_resumes_without_refetching_what_was_cached(
     proxy: FaultProxy, tmp_path: Path
 ) -> None:
@@ -532,7 +521,7 @@ def test_a_crash_while_writing_leaves_the_previous_gazetteer_in_place(
         build(config(out, "orgs"), client)
     before = (out / "entities.jsonl").read_bytes()
     written = []
-    real_line = builder_module._line
+    real_line = output_module._line
 
     def crash_after_three(record: dict[str, object]) -> str:
         written.append(record)
@@ -567,7 +556,7 @@ def test_write_gazetteer_puts_back_a_gazetteer_that_a_dead_writer_had_moved_asid
     partial = tmp_path / ".g.partial-999999999-y"
     partial.mkdir()
     (partial / "entities.jsonl").write_text("{half")
-    builder_module._recover(out)
+    output_module._recover(out)
     assert read_manifest(out) == {"name": "old"} and not moved.exists() and not partial.exists()
 
 

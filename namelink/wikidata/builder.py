@@ -21,14 +21,8 @@ for plus ``mul``.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import json
-import os
 import re
-import shutil
-import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -36,24 +30,28 @@ from pathlib import Path
 from typing import Any
 
 from namelink import __version__
+from namelink.keys import KEYS_VERSION
+from namelink.records import FORMAT_VERSION, validate_record
+from namelink.wikidata.output import (
+    BuildError,
+    check_writable,
+    counts,
+    iso,
+    merge,
+    qid_number,
+    versions,
+    write_gazetteer,
+)
 from namelink.wikidata.scopes import Scope, fill, load_query
 from namelink.wikidata.sparql import (
+    SelectResult,
     SparqlClient,
     SparqlEndpointError,
     SparqlError,
     SparqlRefused,
     SparqlTimeout,
+    SparqlTooLarge,
     SparqlUnavailable,
-)
-from namelink.keys import KEYS_VERSION
-from namelink.records import (
-    ENTITIES_FILE,
-    FORMAT_VERSION,
-    MANIFEST_FILE,
-    GazetteerError,
-    read_manifest,
-    read_records,
-    validate_record,
 )
 
 __all__ = [
@@ -83,6 +81,15 @@ SPLIT_NOTE = "split"
 LABEL_LANGUAGE = "en"
 # Wikidata's language-neutral label, asked for beside the requested languages.
 MUL = "mul"
+# The largest sitelinks count believed: an item has at most one sitelink per
+# Wikimedia wiki, and there are about a thousand wikis; ten times that leaves
+# room to grow and still rejects a count no item can have (10**10, "1e999").
+MAX_SITELINKS = 10_000
+# Skipped values kept in the manifest for one entity: the first few say what
+# is wrong; a broken endpoint must not make the manifest as large as the data.
+MAX_SKIPPED_PER_ENTITY = 10
+# Characters of a skipped value quoted in the manifest.
+QUOTE_CHARS = 60
 
 _ENTITY = re.compile(r"http://www\.wikidata\.org/entity/(Q[1-9][0-9]{0,11})")
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
@@ -120,10 +127,6 @@ CLASS_TYPES: dict[str, str] = {
 # When classes point two ways (a city that is also an organization, say), the
 # first type here wins.
 _TYPE_ORDER = ("person", "place", "org")
-
-
-class BuildError(Exception):
-    """A build that cannot start or finish as asked; the message says what to change."""
 
 
 class BuildStopped(BuildError):
@@ -166,6 +169,7 @@ class BuildReport:
     missing: tuple[str, ...]
     redirected: tuple[tuple[str, str], ...]
     no_names: tuple[str, ...]
+    skipped: tuple[tuple[str, str], ...]  # (qid, reason): values left out of the records
     requests: int
     cache_hits: int
     seconds: float
@@ -206,10 +210,6 @@ def fetch_query(ids: Sequence[str], languages: Sequence[str]) -> str:
             "languages": ", ".join(f'"{lang}"' for lang in fetch_languages(languages)),
         },
     )
-
-
-def _qid_number(qid: str) -> int:
-    return int(qid[1:])
 
 
 def _qid_of(binding: dict[str, Any], name: str) -> str | None:
@@ -258,7 +258,7 @@ def _record(qid: str, facts: _Facts, languages: Sequence[str], fallback_type: st
         ),
         "",
     )
-    classes = sorted(facts.classes, key=_qid_number)
+    classes = sorted(facts.classes, key=qid_number)
     record = {
         "qid": qid,
         "label": label.strip(),
@@ -272,17 +272,56 @@ def _record(qid: str, facts: _Facts, languages: Sequence[str], fallback_type: st
     return record
 
 
-def _absorb(facts: dict[str, _Facts], bindings: Iterable[dict[str, Any]]) -> None:
-    """Add the rows of a fetch answer to ``facts``."""
+_FIELDS = frozenset({"label", "alias", "description", "class", "sitelinks", "redirect"})
+_COUNT = re.compile(r"[0-9]{1,12}")
+
+
+def sitelinks_count(value: str) -> int | None:
+    """``value`` as a sitelinks count: a whole number from 0 to MAX_SITELINKS, else None.
+
+    Plain digits only: "1e999", "-3", "12.5" and "NaN" are no count.
+    """
+    text = value.strip()
+    if not _COUNT.fullmatch(text):
+        return None
+    number = int(text)
+    return number if number <= MAX_SITELINKS else None
+
+
+def _quote(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "…"
+
+
+def read_rows(bindings: Iterable[dict[str, Any]]) -> tuple[dict[str, _Facts], list[tuple[str, str]]]:
+    """The facts the rows of a fetch answer state, and the values skipped as (qid, reason).
+
+    A row is skipped, and said so, when a term is not an RDF term with string
+    parts, or a sitelinks count is not a bounded whole number; the rest of the
+    entity is kept. A row for no readable item is skipped under ``?``.
+    """
+    facts: dict[str, _Facts] = {}
+    skipped: list[tuple[str, str]] = []
     for row in bindings:
         qid = _qid_of(row, "item")
-        kind = row.get("field", {}).get("value")
-        term = row.get("value", {})
-        if qid is None or not isinstance(term, dict):
+        if qid is None:
+            skipped.append(("?", f"a row with no Wikidata ?item: {_quote(row.get('item'))}"))
+            continue
+        kind_term, term = row.get("field"), row.get("value")
+        kind = kind_term.get("value") if isinstance(kind_term, dict) else None
+        if kind not in _FIELDS:
+            skipped.append((qid, f"a row whose ?field is not one of fetch.rq's: {_quote(kind_term)}"))
+            continue
+        if (
+            not isinstance(term, dict)
+            or not isinstance(term.get("value"), str)
+            or not isinstance(term.get("xml:lang", ""), str)
+        ):
+            skipped.append((qid, f"{kind}: not an RDF term with a string value: {_quote(term)}"))
             continue
         into = facts.setdefault(qid, _Facts())
-        value = str(term.get("value", ""))
-        lang = str(term.get("xml:lang", "")).lower()
+        value = term["value"]
+        lang = term.get("xml:lang", "").lower()
         if kind == "label":
             into.labels.setdefault(lang, value)
         elif kind == "alias":
@@ -294,10 +333,16 @@ def _absorb(facts: dict[str, _Facts], bindings: Iterable[dict[str, Any]]) -> Non
             if target:
                 into.classes.add(target)
         elif kind == "sitelinks":
-            with contextlib.suppress(ValueError):  # a count that is not a number says nothing
-                into.sitelinks = max(into.sitelinks, int(float(value)))
+            number = sitelinks_count(value)
+            if number is None:
+                skipped.append(
+                    (qid, f"sitelinks: {_quote(value)} is not a count from 0 to {MAX_SITELINKS:,}")
+                )
+            else:
+                into.sitelinks = max(into.sitelinks, number)
         elif kind == "redirect":
             into.redirect = _qid_of(row, "value")
+    return facts, skipped
 
 
 # --- The build ------------------------------------------------------------------------------
@@ -322,9 +367,9 @@ def build(
     output directory cannot be written as asked.
     """
     started = clock()
-    _check_replaceable(config.out)  # before any request: a bad --out should fail fast
+    check_writable(config.out)  # before any request: a bad --out should fail fast
     listed = _enumerate(config, client, progress)
-    ids = sorted(listed.origin, key=_qid_number)
+    ids = sorted(listed.origin, key=qid_number)
     fetched = _fetch_all(ids, config, client, progress)
     assembled = _assemble(ids, listed.origin, fetched, config.languages)
     manifest = _build_manifest(config, client, listed, fetched, assembled)
@@ -338,6 +383,7 @@ def build(
         missing=tuple(assembled.missing),
         redirected=tuple(assembled.redirected),
         no_names=tuple(assembled.no_names),
+        skipped=tuple(fetched.skipped),
         requests=client.stats.requests,
         cache_hits=client.stats.cache_hits,
         seconds=clock() - started,
@@ -360,6 +406,7 @@ class _Fetched:
 
     facts: dict[str, _Facts] = field(default_factory=dict)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (qid, reason) of values left out
     fetched_at: list[float] = field(default_factory=list)
     streak: int = 0  # single ids failed one after another
 
@@ -383,6 +430,11 @@ def _enumerate(config: BuildConfig, client: SparqlClient, progress: Callable[[st
             result = client.select(query, retry_timeouts=True)
         except SparqlEndpointError:
             raise
+        except SparqlTooLarge as error:
+            raise BuildStopped(
+                f"could not list the ids of --scope {scope.spec}: {error}. Give --limit, a narrower "
+                "scope, or a larger --max-response-mb"
+            ) from None
         except SparqlError as error:
             raise BuildStopped(
                 f"could not list the ids of --scope {scope.spec}: {error}. A scope too large for the "
@@ -408,8 +460,15 @@ def _fetch_all(
         if len(batch) > 1 and client.recalls(query, SPLIT_NOTE):
             halves(batch)
             return
+        read: list[tuple[dict[str, _Facts], list[tuple[str, str]]]] = []
+
+        def sound(answer: SelectResult) -> bool:
+            # An answer with values that had to be skipped is used but not cached as a good one.
+            read.append(read_rows(answer.bindings))
+            return not read[-1][1]
+
         try:
-            result = client.select(query, retry_timeouts=len(batch) == 1)
+            result = client.select(query, retry_timeouts=len(batch) == 1, keep=sound)
         except (SparqlTimeout, SparqlRefused, SparqlUnavailable) as error:
             if len(batch) > 1:
                 progress(f"batch of {len(batch)} from {batch[0]}: {error}; splitting it in two")
@@ -430,7 +489,9 @@ def _fetch_all(
             raise BuildStopped(str(error)) from None
         fetched.streak = 0
         fetched.fetched_at.append(result.fetched_at)
-        _absorb(fetched.facts, result.bindings)
+        facts, skipped = read[-1] if read else read_rows(result.bindings)
+        fetched.facts.update(facts)
+        fetched.skipped += skipped
 
     def halves(batch: Sequence[str]) -> None:
         middle = len(batch) // 2
@@ -473,44 +534,28 @@ def count(scope: Scope, client: SparqlClient) -> int:
     result = client.select(scope.count_query(), retry_timeouts=True)
     for row in result.bindings:
         term = row.get("count")
-        if isinstance(term, dict):
-            try:
-                return int(float(term.get("value", "")))
-            except ValueError:
-                break
-    raise BuildStopped(f"the endpoint gave no count for --scope {scope.spec}")
+        value = term.get("value") if isinstance(term, dict) else None
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+            return int(value.strip())
+    raise BuildStopped(f"the endpoint gave no count (a whole number) for --scope {scope.spec}")
 
 
 # --- Manifests --------------------------------------------------------------------------------
 
 
-def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = {"namelink": __version__, "keys": KEYS_VERSION, "python": sys.version.split()[0]}
-    for package in ("SPARQLWrapper", "diskcache"):
-        with contextlib.suppress(PackageNotFoundError):
-            found[package] = version(package)
+def _skipped_by_entity(skipped: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """The skipped values by entity, the first MAX_SKIPPED_PER_ENTITY of each, then a count."""
+    found: dict[str, list[str]] = {}
+    extra: dict[str, int] = {}
+    for qid, reason in skipped:
+        reasons = found.setdefault(qid, [])
+        if len(reasons) < MAX_SKIPPED_PER_ENTITY:
+            reasons.append(reason)
+        else:
+            extra[qid] = extra.get(qid, 0) + 1
+    for qid, more in extra.items():
+        found[qid].append(f"and {more} more")
     return found
-
-
-def _iso(timestamp: float) -> str:
-    return dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).isoformat(timespec="seconds")
-
-
-def _counts(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    by_type = dict.fromkeys(("person", "place", "org", "other"), 0)
-    by_language: dict[str, int] = {}
-    for record in records:
-        by_type[record["type"]] += 1
-        for lang, values in record["names"].items():
-            by_language[lang] = by_language.get(lang, 0) + len(values)
-    return {
-        "entities": len(records),
-        "names": sum(by_language.values()),
-        "by_type": by_type,
-        "by_language": dict(sorted(by_language.items())),
-    }
 
 
 def _build_manifest(
@@ -526,7 +571,7 @@ def _build_manifest(
         "name": config.out.name,
         "format": FORMAT_VERSION,
         "date": dt.datetime.fromtimestamp(now, dt.timezone.utc).date().isoformat(),
-        "built_at": _iso(now),
+        "built_at": iso(now),
         "namelink_version": __version__,
         "keys_version": KEYS_VERSION,
         "source": "Wikidata, over SPARQL",
@@ -536,217 +581,25 @@ def _build_manifest(
         "limit": config.limit,
         "batch_size": config.batch_size,
         "data_fetched": {
-            "oldest": _iso(min(fetched_at)) if fetched_at else None,
-            "newest": _iso(max(fetched_at)) if fetched_at else None,
+            "oldest": iso(min(fetched_at)) if fetched_at else None,
+            "newest": iso(max(fetched_at)) if fetched_at else None,
         },
         "queries": {"enumerate": listed.queries, "fetch": fetch_template},
         "counts": {
             "enumerated": len(listed.origin),
             "by_scope": listed.by_scope,
-            **_counts(assembled.records),
+            **counts(assembled.records),
         },
         "failed": [{"qid": qid, "reason": reason} for qid, reason in fetched.failed],
         "missing": assembled.missing,
         "redirected": dict(assembled.redirected),
         "no_names": assembled.no_names,
+        "skipped": _skipped_by_entity(fetched.skipped),
         "requests": {
             "sent": client.stats.requests,
             "from_cache": client.stats.cache_hits,
             "retries": client.stats.retries,
         },
-        "versions": _versions(),
+        "versions": versions(),
         "licence": {"wikidata": "Wikidata facts (QIDs, labels, descriptions): CC0 1.0"},
     }
-
-
-# --- Writing, atomically -------------------------------------------------------------------------
-
-_GAZETTEER_FILES = frozenset({ENTITIES_FILE, MANIFEST_FILE})
-
-
-def _check_replaceable(out: Path) -> None:
-    """Refuse to put a gazetteer where it would destroy something else."""
-    if not out.exists():
-        return
-    if not out.is_dir():
-        raise BuildError(
-            f"--out {out} is a file; give a directory (it will hold {ENTITIES_FILE} and {MANIFEST_FILE})"
-        )
-    others = sorted(p.name for p in out.iterdir() if p.name not in _GAZETTEER_FILES)
-    if others:
-        raise BuildError(
-            f"--out {out} holds other files ({', '.join(others[:5])}); a gazetteer build replaces the "
-            "whole directory, so give a new directory or an existing gazetteer"
-        )
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _leftovers(out: Path, kind: str) -> list[tuple[Path, int]]:
-    found = []
-    for path in out.parent.glob(f".{out.name}.{kind}-*"):
-        match = re.fullmatch(rf"\.{re.escape(out.name)}\.{kind}-(\d+)-.*", path.name)
-        if match and not _pid_alive(int(match.group(1))):
-            found.append((path, int(match.group(1))))
-    return found
-
-
-def _recover(out: Path) -> None:
-    """Clean up after a writer that died: drop its partial output, put back a moved gazetteer."""
-    for path, _ in _leftovers(out, "partial"):
-        shutil.rmtree(path, ignore_errors=True)
-    for path, _ in _leftovers(out, "old"):
-        if not out.exists():
-            os.rename(path, out)
-        else:
-            shutil.rmtree(path, ignore_errors=True)
-
-
-def _fsync_file(path: Path) -> None:
-    with path.open("rb") as handle:
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        descriptor = os.open(path, os.O_RDONLY)
-    except OSError:
-        return  # not possible on every platform; the renames still order the writes
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _line(record: dict[str, Any]) -> str:
-    shaped = {
-        "qid": record["qid"],
-        "label": record["label"],
-        "type": record["type"],
-        "classes": list(record.get("classes", [])),
-        "description": record.get("description", ""),
-        "names": record["names"],
-        "popularity": record.get("popularity", 0),
-    }
-    if record.get("alt_qids"):
-        shaped["alt_qids"] = list(record["alt_qids"])
-    return json.dumps(shaped, ensure_ascii=False) + "\n"
-
-
-def write_gazetteer(out: Path, records: Iterable[dict[str, Any]], manifest: dict[str, Any]) -> None:
-    """Write ``records`` and ``manifest`` as a gazetteer directory at ``out``, atomically.
-
-    The files are written to a hidden directory beside ``out`` and renamed into
-    place only when complete, so a crash leaves either the old gazetteer or the
-    new one, never half of one. An existing gazetteer at ``out`` is moved aside
-    for the instant between the two renames and removed after; a writer that
-    dies in that instant has it put back by the next write.
-    """
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _recover(out)
-    _check_replaceable(out)
-    pid = os.getpid()
-    partial = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-{pid}-", dir=out.parent))
-    try:
-        entities = partial / ENTITIES_FILE
-        with entities.open("w", encoding="utf-8", newline="\n") as handle:
-            for record in records:
-                handle.write(_line(record))
-        _fsync_file(entities)
-        manifest_file = partial / MANIFEST_FILE
-        manifest_file.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        _fsync_file(manifest_file)
-        _fsync_dir(partial)
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-{pid}-", dir=out.parent))
-            os.rmdir(old)
-            os.rename(out, old)
-            os.rename(partial, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(partial, out)
-        _fsync_dir(out.parent)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
-
-
-# --- Merging ----------------------------------------------------------------------------------------
-
-
-def merge(layers: Sequence[Path], out: Path, *, names: Sequence[str] | None = None) -> dict[str, Any]:
-    """Lay gazetteers over one another, later over earlier, and write the result to ``out``.
-
-    An entity in several layers (matched by QID or alternative QID) takes its
-    label, type, classes, description and popularity from the topmost layer
-    that has it; its names are the union of all layers', topmost first, so that
-    names curated in a lower layer (the default gazetteer's spellings) survive
-    a fresh Wikidata build laid over it. Returns the manifest written.
-    """
-    if len(layers) < 2:
-        raise BuildError("merge needs at least two gazetteers: the base first, then what goes on top")
-    merged: list[dict[str, Any]] = []
-    index: dict[str, int] = {}
-    sources = []
-    for position, layer in enumerate(layers):
-        try:
-            records = list(read_records(layer))
-            manifest = read_manifest(layer)
-        except GazetteerError as error:
-            raise BuildError(str(error)) from None
-        label = names[position] if names else str(layer)
-        sources.append(
-            {
-                "gazetteer": label,
-                "name": manifest.get("name"),
-                "date": manifest.get("date"),
-                "endpoint": manifest.get("endpoint"),
-                "entities": len(records),
-            }
-        )
-        for record in records:
-            ids = [record["qid"], *record.get("alt_qids", [])]
-            hit = next((index[i] for i in ids if i in index), None)
-            if hit is None:
-                merged.append(record)
-                slot = len(merged) - 1
-            else:
-                merged[hit] = _lay_over(merged[hit], record)
-                slot = hit
-            for i in (merged[slot]["qid"], *merged[slot].get("alt_qids", [])):
-                index[i] = slot
-    merged.sort(key=lambda r: _qid_number(r["qid"]))
-    now = time.time()
-    manifest = {
-        "name": out.name,
-        "format": FORMAT_VERSION,
-        "date": dt.datetime.fromtimestamp(now, dt.timezone.utc).date().isoformat(),
-        "built_at": _iso(now),
-        "namelink_version": __version__,
-        "keys_version": KEYS_VERSION,
-        "merged_from": sources,
-        "merge_rule": "later layers on top: their fields win; names are the union, top layer first",
-        "counts": _counts(merged),
-        "versions": _versions(),
-    }
-    write_gazetteer(out, merged, manifest)
-    return manifest
-
-
-def _lay_over(below: dict[str, Any], above: dict[str, Any]) -> dict[str, Any]:
-    names: dict[str, list[str]] = {}
-    for lang in dict.fromkeys([*above["names"], *below["names"]]):
-        values = [*above["names"].get(lang, []), *below["names"].get(lang, [])]
-        names[lang] = list(dict.fromkeys(values))
-    ids = [above["qid"], *above.get("alt_qids", []), below["qid"], *below.get("alt_qids", [])]
-    alt = [i for i in dict.fromkeys(ids) if i != above["qid"]]
-    return {**above, "names": names, "alt_qids": alt}
