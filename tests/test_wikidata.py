@@ -529,7 +529,7 @@ def test_a_crash_while_writing_leaves_the_previous_gazetteer_in_place(
             raise OSError("disk full")
         return real_line(record)
 
-    monkeypatch.setattr(builder_module, "_line", crash_after_three)
+    monkeypatch.setattr(output_module, "_line", crash_after_three)
     with quick_client(server.url, tmp_path / "cache") as client, pytest.raises(OSError, match="disk full"):
         build(config(out), client)
     assert (out / "entities.jsonl").read_bytes() == before
