@@ -36,6 +36,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from namelink.wikidata.sparql import ClientSettings, SparqlClient
+
 FAULTS = (
     "429",
     "500",
@@ -356,6 +358,27 @@ class FaultProxy:
             handler.close_connection = True
         except OSError:
             pass  # the client gave up first
+
+
+class Sleeps:
+    """A stand-in for time.sleep that records what it was asked to wait."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+def quick_client(endpoint: str, cache_dir: Path, **settings: object) -> SparqlClient:
+    options: dict[str, object] = {
+        "pause": 0.0,
+        "backoff": 0.0,
+        "timeout": 5.0,
+        "contact": "tests@example.org",
+    }
+    options.update(settings)
+    return SparqlClient(ClientSettings(endpoint=endpoint, **options), cache_dir, sleep=Sleeps())  # type: ignore[arg-type]
 
 
 @contextlib.contextmanager

@@ -17,16 +17,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from build_support import FaultProxy, SparqlServer, oxigraph_executable, proxy_for, start_oxigraph
+from build_support import (
+    FaultProxy,
+    Sleeps,
+    SparqlServer,
+    oxigraph_executable,
+    proxy_for,
+    quick_client,
+    start_oxigraph,
+)
 
 from namelink import Gazetteer, __version__
+from namelink.records import read_manifest, read_records
 from namelink.wikidata import output as output_module
 from namelink.wikidata.builder import BuildConfig, BuildStopped, build, entity_type, write_gazetteer
 from namelink.wikidata.commands import main as gazetteer_main
 from namelink.wikidata.commands import register
 from namelink.wikidata.scopes import Scope, ScopeError, parse_scope, split_prologue
 from namelink.wikidata.sparql import ClientSettings, SparqlClient, parse_retry_after, user_agent
-from namelink.records import read_manifest, read_records
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "data" / "wikidata_fixture.ttl"
@@ -69,27 +77,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparqlServer]:
 def proxy(server: SparqlServer) -> Iterator[FaultProxy]:
     with proxy_for(server.url, retry_after="1", stall_seconds=3.0) as running:
         yield running
-
-
-class Sleeps:
-    """A stand-in for time.sleep that records what it was asked to wait."""
-
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-
-
-def quick_client(endpoint: str, cache_dir: Path, **settings: object) -> SparqlClient:
-    options: dict[str, object] = {
-        "pause": 0.0,
-        "backoff": 0.0,
-        "timeout": 5.0,
-        "contact": "tests@example.org",
-    }
-    options.update(settings)
-    return SparqlClient(ClientSettings(endpoint=endpoint, **options), cache_dir, sleep=Sleeps())  # type: ignore[arg-type]
 
 
 def config(out: Path, *scopes: str, batch_size: int = 200, limit: int | None = None) -> BuildConfig:

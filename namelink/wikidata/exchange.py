@@ -190,6 +190,10 @@ def _read(response: http.client.HTTPResponse, limit: int, deadline: float, timeo
             raise TimedOut(f"the answer did not arrive within {timeout:g} s")
         chunk = response.read1(READ_CHUNK)
         if not chunk:
+            if time.monotonic() > deadline:  # the watchdog cut the connection: not the end
+                raise TimedOut(f"the answer did not arrive within {timeout:g} s")
+            if response.length:  # a Content-Length that was not met
+                raise Retry(f"the answer stopped {response.length:,} bytes short of its Content-Length")
             return bytes(body)
         body += chunk
         if len(body) > limit:
