@@ -145,6 +145,18 @@ def test_a_batch_whose_answer_is_too_large_is_halved(proxy: FaultProxy, tmp_path
     assert [entry.fault for entry in proxy.log] == [None, "huge-unannounced", None, None]
 
 
+@needs_oxigraph
+def test_an_http_proxy_from_the_environment_is_used_as_urllib_would_use_it(
+    proxy: FaultProxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("no_proxy", "NO_PROXY", "HTTP_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("http_proxy", proxy.url.rsplit("/", 1)[0])
+    with quick_client("http://sparql.example.invalid/query", tmp_path) as client:  # never resolved
+        assert len(client.select(parse_scope("orgs").query()).bindings) == 2
+    assert len(proxy.log) == 1
+
+
 def test_the_command_lines_default_size_cap_is_the_clients() -> None:
     from namelink.wikidata.commands import BYTES_PER_MB, DEFAULT_MAX_RESPONSE_MB
 

@@ -18,6 +18,7 @@ itself, not through urllib, because an endpoint must not be able to steer it:
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import email.utils
 import errno
@@ -28,6 +29,7 @@ import ssl
 import threading
 import time
 import urllib.parse
+import urllib.request
 from typing import Any
 
 __all__ = [
@@ -164,7 +166,13 @@ class _Watchdog:
         self._timer.cancel()
 
 
-def _connection(endpoint: str, timeout: float) -> tuple[http.client.HTTPConnection, str, str]:
+def _connection(endpoint: str, timeout: float) -> tuple[http.client.HTTPConnection, str, str, dict[str, str]]:
+    """A connection for ``endpoint``, the request target, the endpoint's host, and headers for a proxy.
+
+    An ``http_proxy`` / ``https_proxy`` from the environment is honoured (and
+    ``no_proxy``), as urllib honours them: it is the user's own choice, not the
+    endpoint's. HTTPS goes through it as a CONNECT tunnel.
+    """
     parts = urllib.parse.urlsplit(endpoint)
     host = parts.hostname
     if parts.scheme not in ("http", "https") or not host:
@@ -172,14 +180,34 @@ def _connection(endpoint: str, timeout: float) -> tuple[http.client.HTTPConnecti
     target = parts.path or "/"
     if parts.query:
         target += f"?{parts.query}"
+    proxy = urllib.request.getproxies().get(parts.scheme)
+    via = None
+    if proxy and not urllib.request.proxy_bypass(host):
+        via = urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+    connect_host, connect_port = (via.hostname, via.port) if via and via.hostname else (host, parts.port)
     connection: http.client.HTTPConnection
-    if parts.scheme == "https":
+    if parts.scheme == "https" and via is None:
         connection = http.client.HTTPSConnection(
             host, parts.port, timeout=timeout, context=ssl.create_default_context()
         )
+    elif parts.scheme == "https":
+        connection = http.client.HTTPSConnection(
+            connect_host, connect_port, timeout=timeout, context=ssl.create_default_context()
+        )
+        connection.set_tunnel(host, parts.port, headers=_proxy_headers(via))
     else:
-        connection = http.client.HTTPConnection(host, parts.port, timeout=timeout)
-    return connection, target, host
+        connection = http.client.HTTPConnection(connect_host, connect_port, timeout=timeout)
+        if via is not None:
+            target = endpoint  # a plain-HTTP proxy takes the absolute URL
+            return connection, target, host, _proxy_headers(via)
+    return connection, target, host, {}
+
+
+def _proxy_headers(via: urllib.parse.SplitResult | None) -> dict[str, str]:
+    if via is None or via.username is None:
+        return {}
+    secret = f"{urllib.parse.unquote(via.username)}:{urllib.parse.unquote(via.password or '')}"
+    return {"Proxy-Authorization": "Basic " + base64.b64encode(secret.encode()).decode("ascii")}
 
 
 def _read(response: http.client.HTTPResponse, limit: int, deadline: float, timeout: float) -> bytes:
@@ -207,13 +235,14 @@ def exchange(endpoint: str, query: str, agent: str, *, timeout: float, max_bytes
     SparqlRefused, SparqlEndpointError or SparqlUnreachable, which no retry of
     the same query can fix.
     """
-    connection, target, host = _connection(endpoint, timeout)
+    connection, target, host, proxy_headers = _connection(endpoint, timeout)
     form = urllib.parse.urlencode({"query": query}).encode("ascii")
     headers = {
         "User-Agent": agent,
         "Accept": "application/sparql-results+json",
         "Content-Type": "application/x-www-form-urlencoded",
         "Accept-Encoding": "identity",
+        **proxy_headers,
     }
     deadline = time.monotonic() + timeout
     watchdog = _Watchdog(connection, timeout)
