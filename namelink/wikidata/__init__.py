@@ -4,13 +4,18 @@
 
 - ``namelink.wikidata.scopes``: what a ``--scope`` selects, and its query;
 - ``namelink.wikidata.sparql``: the polite, cached, retrying SPARQL client;
-- ``namelink.wikidata.builder``: the build, atomic writing, and merging;
-- ``namelink.wikidata.commands``: ``namelink gazetteer build | count | merge``;
+- ``namelink.wikidata.exchange``: one HTTP exchange, bounded in time and size;
+- ``namelink.wikidata.store``: the response cache, plain bytes in SQLite;
+- ``namelink.wikidata.builder``: the build, from answers to records;
+- ``namelink.wikidata.output``: atomic writing, and merging;
+- ``namelink.wikidata.commands``: ``namelink gazetteer build | count | merge``
+  (also ``python -m namelink.wikidata``);
 - ``namelink/wikidata/queries/*.rq``: the SPARQL, plain 1.1, documented.
 
 This package sits beside the lookup path: ``import namelink`` never imports
-it, and importing it imports neither SPARQLWrapper nor diskcache until a query
-is sent. See namelink/wikidata/README.md for endpoints, politeness and caching.
+it, and importing ``namelink.wikidata.commands`` imports neither the client
+nor sqlite3 until an action runs. The README beside this file (installed with
+the package) covers endpoints, politeness, caching and limits.
 """
 
 from __future__ import annotations

@@ -1,13 +1,14 @@
 """``namelink gazetteer build | count | merge``: the command-line side of the builder.
 
 ``register(sub)`` adds the three actions to the ``namelink gazetteer`` group of
-namelink.cli. Importing this module is cheap: the builder, SPARQLWrapper and
-diskcache are imported when an action runs.
+namelink.cli. Importing this module is cheap: the builder, its client and
+sqlite3 are imported when an action runs.
 
 Exit codes follow the rest of the CLI: 0 done; 1 done in part (some ids could
 not be fetched, or the endpoint stopped answering: run the same command again
-to resume from the cache); 2 a usage or data error, with a message saying what
-to change.
+to resume from the cache); 2 a usage, data or environment error (a wrong
+endpoint, no network, a full or unwritable disk, no memory), with a message
+saying what to change, never a traceback.
 """
 
 from __future__ import annotations
@@ -402,10 +403,13 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The three actions on their own (``python -m namelink.wikidata build ...``)."""
+    from importlib import resources
+
     parser = argparse.ArgumentParser(
         prog="namelink gazetteer",
         description="Build, count and merge gazetteers from Wikidata over SPARQL.",
-        epilog=f"Endpoints, scopes, politeness, caching and limits: {_docs()}",
+        epilog="Endpoints, scopes, politeness, caching and limits: "
+        f"{resources.files('namelink.wikidata') / 'README.md'}",
     )
     register(parser.add_subparsers(dest="gazetteer_command", required=True, metavar="ACTION"))
     args = parser.parse_args(argv)

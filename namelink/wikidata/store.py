@@ -95,6 +95,10 @@ class ResponseStore:
     def _create(where: str) -> sqlite3.Connection:
         db = sqlite3.connect(where, timeout=LOCK_TIMEOUT, isolation_level=None)
         try:
+            # A write-ahead log, synced at checkpoints: a crash may lose the last
+            # responses (they are fetched again), never the file (SQLite's WAL notes).
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
             layout = db.execute("PRAGMA user_version").fetchone()[0]
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if tables and (layout != STORE_LAYOUT or "responses" not in tables):
