@@ -1,4 +1,4 @@
-"""Build a gazetteer from Wikidata, and merge gazetteers.
+"""Build a gazetteer from Wikidata.
 
 A build runs one way:
 
@@ -11,12 +11,11 @@ Every response goes through the client's disk cache, so a build that stops
 (killed, throttled, offline) resumes where it stopped when run again, and a
 rebuild of the same scope sends no request at all. Batches are cut from the
 sorted ids, so the same scope always asks the same queries. Ids that could not
-be fetched are listed in the manifest, with the reason, never dropped quietly.
+be fetched are listed in the manifest, with the reason, never dropped quietly;
+values of the wrong type are listed there too, by entity.
 
-The records are those of the default gazetteer (namelink.gazetteer): ``type``
-comes from the P31 classes through CLASS_TYPES, ``popularity`` is the
-sitelinks count, ``names`` holds the label and aliases in each language asked
-for plus ``mul``.
+The records are those of the default gazetteer (namelink.gazetteer), made by
+namelink.wikidata.facts; writing and merging are in namelink.wikidata.output.
 """
 
 from __future__ import annotations
@@ -31,7 +30,16 @@ from typing import Any
 
 from namelink import __version__
 from namelink.keys import KEYS_VERSION
-from namelink.records import FORMAT_VERSION, validate_record
+from namelink.records import FORMAT_VERSION
+from namelink.wikidata.facts import (
+    Facts,
+    entity_type,
+    fetch_languages,
+    fetch_query,
+    make_record,
+    qid_of,
+    read_rows,
+)
 from namelink.wikidata.output import (
     BuildError,
     check_writable,
@@ -55,7 +63,6 @@ from namelink.wikidata.sparql import (
 )
 
 __all__ = [
-    "CLASS_TYPES",
     "BuildConfig",
     "BuildError",
     "BuildReport",
@@ -76,57 +83,10 @@ MAX_FAILURE_STREAK = 10
 # The note a client keeps for a batch that had to be split, so that a resumed
 # build goes straight to the halves.
 SPLIT_NOTE = "split"
-# Every fetch asks for English too: it gives the `label` and `description`
-# fields, as in the default gazetteer, even when no English names are wanted.
-LABEL_LANGUAGE = "en"
-# Wikidata's language-neutral label, asked for beside the requested languages.
-MUL = "mul"
-# The largest sitelinks count believed: an item has at most one sitelink per
-# Wikimedia wiki, and there are about a thousand wikis; ten times that leaves
-# room to grow and still rejects a count no item can have (10**10, "1e999").
-MAX_SITELINKS = 10_000
 # Skipped values kept in the manifest for one entity: the first few say what
 # is wrong; a broken endpoint must not make the manifest as large as the data.
 MAX_SKIPPED_PER_ENTITY = 10
-# Characters of a skipped value quoted in the manifest.
-QUOTE_CHARS = 60
-
-_ENTITY = re.compile(r"http://www\.wikidata\.org/entity/(Q[1-9][0-9]{0,11})")
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-# P31 class → gazetteer type. A class not listed here says nothing; Q5 (human)
-# was verified for the default gazetteer. Each other QID was verified in two or
-# more independent public SPARQL sources found with the search tool's
-# find_string (quoted below); unverified classes are left out and map to the
-# scope's type, else "other".
-CLASS_TYPES: dict[str, str] = {
-    "Q5": "person",  # human
-    # country: `?country wdt:P31 wd:Q6256;  # Instance of country`; `wd:Q6256 . # country`
-    "Q6256": "place",
-    # sovereign state: `Q_COUNTRY = "wd:Q3624078"`; `?Stato_sovrano wdt:P31 wd:Q3624078`
-    "Q3624078": "place",
-    # dependent territory: `wd:Q161243 .  # Instance of dependent territory`; `# dependent territory`
-    "Q161243": "place",
-    # historical country: `Q_HIST_COUNTRY = "wd:Q3024240"`; `#not a former country ... wd:Q3024240`
-    "Q3024240": "place",
-    # city: `wd:Q515     # city`; `"wd:Q515",    // city`
-    "Q515": "place",
-    # big city: `wd:Q1549591   # big city`; `wdt:P31 wd:Q1549591 .  # big city`
-    "Q1549591": "place",
-    # human settlement: `wd:Q486972     # human settlement`; `wd:Q486972 .  # instance of human settlement`
-    "Q486972": "place",
-    # organization: `wd:Q43229 (organization)`; `wikidata_class = "wd:Q43229"  # organization`
-    "Q43229": "org",
-    # international organization: `wd:Q484652,   # international organization`;
-    # `INTERNATION_ORGANIZATION = "wd:Q484652"`
-    "Q484652": "org",
-    # political party: `parties = { mainValue: "wd:Q7278"`; `?party wdt:P31 wd:Q7278`
-    "Q7278": "org",
-}
-# When classes point two ways (a city that is also an organization, say), the
-# first type here wins.
-_TYPE_ORDER = ("person", "place", "org")
 
 
 class BuildStopped(BuildError):
@@ -178,171 +138,6 @@ class BuildReport:
     def complete(self) -> bool:
         """Every id in scope was fetched (some may still have had no names)."""
         return not self.failed
-
-
-@dataclass
-class _Facts:
-    """What the fetch query said about one id."""
-
-    labels: dict[str, str] = field(default_factory=dict)
-    aliases: dict[str, set[str]] = field(default_factory=dict)
-    descriptions: dict[str, str] = field(default_factory=dict)
-    classes: set[str] = field(default_factory=set)
-    sitelinks: int = 0
-    redirect: str | None = None
-
-
-# --- Queries ----------------------------------------------------------------------------
-
-
-def fetch_languages(languages: Sequence[str]) -> tuple[str, ...]:
-    """The languages a fetch asks for: those wanted, then mul, then English."""
-    ordered = [*languages, MUL, LABEL_LANGUAGE]
-    return tuple(dict.fromkeys(ordered))
-
-
-def fetch_query(ids: Sequence[str], languages: Sequence[str]) -> str:
-    """The fetch query (queries/fetch.rq) for a batch of ids."""
-    return fill(
-        load_query("fetch.rq"),
-        {
-            "items": " ".join(f"wd:{qid}" for qid in ids),
-            "languages": ", ".join(f'"{lang}"' for lang in fetch_languages(languages)),
-        },
-    )
-
-
-def _qid_of(binding: dict[str, Any], name: str) -> str | None:
-    term = binding.get(name)
-    if not isinstance(term, dict) or term.get("type") != "uri":
-        return None
-    match = _ENTITY.fullmatch(str(term.get("value", "")))
-    return match.group(1) if match else None
-
-
-# --- Records ------------------------------------------------------------------------------
-
-
-def entity_type(classes: Iterable[str], fallback: str = "other") -> str:
-    """The gazetteer type that P31 ``classes`` imply, else ``fallback``."""
-    found = {CLASS_TYPES[c] for c in classes if c in CLASS_TYPES}
-    for kind in _TYPE_ORDER:
-        if kind in found:
-            return kind
-    return fallback
-
-
-def _record(qid: str, facts: _Facts, languages: Sequence[str], fallback_type: str) -> dict[str, Any] | None:
-    names: dict[str, list[str]] = {}
-    for lang in (*languages, MUL):
-        values = [facts.labels[lang]] if lang in facts.labels else []
-        values += sorted(facts.aliases.get(lang, ()))
-        kept = [v for v in dict.fromkeys(v.strip() for v in values) if v and not _CONTROL.search(v)]
-        if kept:
-            names[lang] = kept
-    if not names:
-        return None
-    label = next(
-        (
-            facts.labels[lang]
-            for lang in (LABEL_LANGUAGE, MUL, *languages)
-            if facts.labels.get(lang, "").strip()
-        ),
-        next((v for _, v in sorted(facts.labels.items()) if v.strip()), qid),
-    )
-    description = next(
-        (
-            facts.descriptions[lang]
-            for lang in (LABEL_LANGUAGE, *languages, MUL)
-            if lang in facts.descriptions
-        ),
-        "",
-    )
-    classes = sorted(facts.classes, key=qid_number)
-    record = {
-        "qid": qid,
-        "label": label.strip(),
-        "type": entity_type(classes, fallback_type),
-        "classes": classes,
-        "description": description.strip(),
-        "names": names,
-        "popularity": facts.sitelinks,
-    }
-    validate_record(record, f"Wikidata {qid}")
-    return record
-
-
-_FIELDS = frozenset({"label", "alias", "description", "class", "sitelinks", "redirect"})
-_COUNT = re.compile(r"[0-9]{1,12}")
-
-
-def sitelinks_count(value: str) -> int | None:
-    """``value`` as a sitelinks count: a whole number from 0 to MAX_SITELINKS, else None.
-
-    Plain digits only: "1e999", "-3", "12.5" and "NaN" are no count.
-    """
-    text = value.strip()
-    if not _COUNT.fullmatch(text):
-        return None
-    number = int(text)
-    return number if number <= MAX_SITELINKS else None
-
-
-def _quote(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "…"
-
-
-def read_rows(bindings: Iterable[dict[str, Any]]) -> tuple[dict[str, _Facts], list[tuple[str, str]]]:
-    """The facts the rows of a fetch answer state, and the values skipped as (qid, reason).
-
-    A row is skipped, and said so, when a term is not an RDF term with string
-    parts, or a sitelinks count is not a bounded whole number; the rest of the
-    entity is kept. A row for no readable item is skipped under ``?``.
-    """
-    facts: dict[str, _Facts] = {}
-    skipped: list[tuple[str, str]] = []
-    for row in bindings:
-        qid = _qid_of(row, "item")
-        if qid is None:
-            skipped.append(("?", f"a row with no Wikidata ?item: {_quote(row.get('item'))}"))
-            continue
-        kind_term, term = row.get("field"), row.get("value")
-        kind = kind_term.get("value") if isinstance(kind_term, dict) else None
-        if kind not in _FIELDS:
-            skipped.append((qid, f"a row whose ?field is not one of fetch.rq's: {_quote(kind_term)}"))
-            continue
-        if (
-            not isinstance(term, dict)
-            or not isinstance(term.get("value"), str)
-            or not isinstance(term.get("xml:lang", ""), str)
-        ):
-            skipped.append((qid, f"{kind}: not an RDF term with a string value: {_quote(term)}"))
-            continue
-        into = facts.setdefault(qid, _Facts())
-        value = term["value"]
-        lang = term.get("xml:lang", "").lower()
-        if kind == "label":
-            into.labels.setdefault(lang, value)
-        elif kind == "alias":
-            into.aliases.setdefault(lang, set()).add(value)
-        elif kind == "description":
-            into.descriptions.setdefault(lang, value)
-        elif kind == "class":
-            target = _qid_of(row, "value")
-            if target:
-                into.classes.add(target)
-        elif kind == "sitelinks":
-            number = sitelinks_count(value)
-            if number is None:
-                skipped.append(
-                    (qid, f"sitelinks: {_quote(value)} is not a count from 0 to {MAX_SITELINKS:,}")
-                )
-            else:
-                into.sitelinks = max(into.sitelinks, number)
-        elif kind == "redirect":
-            into.redirect = _qid_of(row, "value")
-    return facts, skipped
 
 
 # --- The build ------------------------------------------------------------------------------
@@ -404,7 +199,7 @@ class _Listed:
 class _Fetched:
     """Step 2: what the fetch queries said, and the ids they could not get."""
 
-    facts: dict[str, _Facts] = field(default_factory=dict)
+    facts: dict[str, Facts] = field(default_factory=dict)
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (qid, reason) of values left out
     fetched_at: list[float] = field(default_factory=list)
@@ -441,7 +236,7 @@ def _enumerate(config: BuildConfig, client: SparqlClient, progress: Callable[[st
                 "endpoint's time limit needs --limit, a narrower scope or a faster endpoint (QLever)"
             ) from None
         listed.fetched_at.append(result.fetched_at)
-        ids = [qid for qid in (_qid_of(row, "item") for row in result.bindings) if qid]
+        ids = [qid for qid in (qid_of(row, "item") for row in result.bindings) if qid]
         listed.by_scope[scope.spec] = len(set(ids))
         for qid in ids:
             listed.origin.setdefault(qid, scope.fallback_type)
@@ -460,7 +255,7 @@ def _fetch_all(
         if len(batch) > 1 and client.recalls(query, SPLIT_NOTE):
             halves(batch)
             return
-        read: list[tuple[dict[str, _Facts], list[tuple[str, str]]]] = []
+        read: list[tuple[dict[str, Facts], list[tuple[str, str]]]] = []
 
         def sound(answer: SelectResult) -> bool:
             # An answer with values that had to be skipped is used but not cached as a good one.
@@ -522,7 +317,7 @@ def _assemble(
             assembled.missing.append(qid)
         elif item.redirect and not item.labels:
             assembled.redirected.append((qid, item.redirect))
-        elif (record := _record(qid, item, languages, origin[qid])) is None:
+        elif (record := make_record(qid, item, languages, origin[qid])) is None:
             assembled.no_names.append(qid)
         else:
             assembled.records.append(record)
