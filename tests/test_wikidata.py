@@ -580,3 +580,12 @@ def test_the_scope_dataclass_is_frozen() -> None:
     scope = Scope("orgs", "SELECT ?item WHERE {}")
     with pytest.raises(AttributeError):
         scope.spec = "countries"  # type: ignore[misc]
+
+
+def test_the_builders_readme_and_queries_are_package_data_so_a_wheel_carries_the_docs_it_points_at() -> None:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11 and later
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    declared = {path for pattern in globs["namelink"] for path in (ROOT / "namelink").glob(pattern)}
+    assert ROOT / "namelink" / "wikidata" / "README.md" in declared
+    assert set(QUERIES.glob("*.rq")) <= declared
+    assert not (ROOT / "namelink" / "build").exists()

@@ -432,7 +432,9 @@ def test_a_wrong_endpoint_keeps_the_advice_to_check_it_and_points_at_installed_d
     assert gazetteer_main(argv) == 2
     err = capsys.readouterr().err
     assert said in err and "check --endpoint" in err and "network" not in err
-    assert "python -m namelink.wikidata --help" in err and "namelink/wikidata/README.md" in err
+    assert "python -m namelink.wikidata --help" in err
+    readme = err.split("and ", 1)[1].split(")")[0].strip()
+    assert readme.endswith("namelink/wikidata/README.md") and Path(readme).is_file()
     assert len(proxy.log) == 1
 
 
