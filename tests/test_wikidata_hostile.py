@@ -433,7 +433,7 @@ def test_a_wrong_endpoint_keeps_the_advice_to_check_it_and_points_at_installed_d
     err = capsys.readouterr().err
     assert said in err and "check --endpoint" in err and "network" not in err
     assert "python -m namelink.wikidata --help" in err
-    readme = err.split("and ", 1)[1].split(")")[0].strip()
+    readme = err.rsplit(", and ", 1)[1].split(")")[0].strip()
     assert readme.endswith("namelink/wikidata/README.md") and Path(readme).is_file()
     assert len(proxy.log) == 1
 
