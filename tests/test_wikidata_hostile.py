@@ -49,7 +49,7 @@ from namelink.wikidata.commands import main as gazetteer_main
 from namelink.wikidata.output import MAX_POPULARITY, write_gazetteer
 from namelink.wikidata.scopes import MAX_QUERY_FILE_BYTES, ScopeError, parse_scope
 from namelink.wikidata.sparql import DEFAULT_MAX_RESPONSE_BYTES, SparqlTimeout, SparqlTooLarge
-from namelink.wikidata.store import CACHE_FILE
+from namelink.wikidata.store import CACHE_FILE, EVICT_EVERY, ResponseStore
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "data" / "wikidata_fixture.ttl"
@@ -388,6 +388,17 @@ def test_a_new_cache_directory_is_made_private(tmp_path: Path) -> None:
     with quick_client("http://127.0.0.1:9/query", tmp_path / "new") as client:
         assert client.cache_file == tmp_path / "new" / CACHE_FILE
     assert (tmp_path / "new").stat().st_mode & 0o777 == 0o700
+
+
+def test_the_cache_drops_its_oldest_responses_beyond_its_size_limit(tmp_path: Path) -> None:
+    store = ResponseStore(tmp_path, size_limit=10_000)
+    try:
+        for n in range(2 * EVICT_EVERY):
+            store.put(f"k{n}", float(n), b"x" * 500)
+        kept = set(store.keys())
+    finally:
+        store.close()
+    assert len(kept) * 500 <= 10_000 and f"k{2 * EVICT_EVERY - 1}" in kept and "k0" not in kept
 
 
 # --- Offline, or a wrong endpoint -----------------------------------------------------------------

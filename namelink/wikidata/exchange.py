@@ -265,6 +265,10 @@ def exchange(endpoint: str, query: str, agent: str, *, timeout: float, max_bytes
                 raise SparqlUnreachable(
                     f"cannot reach {endpoint}: the name {host} did not resolve ({error.strerror or error})"
                 ) from None
+            except ssl.SSLCertVerificationError as error:
+                raise SparqlEndpointError(
+                    f"{endpoint}: its TLS certificate did not verify ({error.verify_message})"
+                ) from None
             except TimeoutError:
                 raise TimedOut(f"no answer within {timeout:g} s") from None
             except OSError as error:

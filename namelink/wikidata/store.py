@@ -188,15 +188,19 @@ class ResponseStore:
             self._guarded(self._evict, None)
 
     def _evict(self, db: sqlite3.Connection) -> None:
-        total = db.execute("SELECT total(length(body)) FROM responses").fetchone()[0]
-        while total > self.size_limit:
-            rows = db.execute(
-                "SELECT key, length(body) FROM responses ORDER BY fetched_at LIMIT 256"
-            ).fetchall()
-            if not rows:
-                return
-            db.executemany("DELETE FROM responses WHERE key = ?", [(key,) for key, _ in rows])
-            total -= sum(size for _, size in rows)
+        """Drop the oldest responses until the rest fit in ``size_limit``."""
+        excess = db.execute("SELECT total(length(body)) FROM responses").fetchone()[0] - self.size_limit
+        if excess <= 0:
+            return
+        doomed = []
+        oldest = db.execute("SELECT key, length(body) FROM responses ORDER BY fetched_at")
+        for key, size in oldest:
+            if excess <= 0:
+                break
+            doomed.append((key,))
+            excess -= size
+        oldest.close()
+        db.executemany("DELETE FROM responses WHERE key = ?", doomed)
 
     def keys(self) -> Iterator[str]:
         yield from (row[0] for row in self._db.execute("SELECT key FROM responses"))
