@@ -42,8 +42,10 @@ LABEL_LANGUAGE = "en"
 # Wikidata's language-neutral label, asked for beside the requested languages.
 MUL = "mul"
 # The largest sitelinks count believed: an item has at most one sitelink per
-# Wikimedia wiki, and there are about a thousand wikis; ten times that leaves
-# room to grow and still rejects a count no item can have (10**10, "1e999").
+# Wikimedia site (Wikidata's Help:Sitelinks: the language editions of
+# Wikipedia, Wikisource, Wikiquote, Wikivoyage and the other projects, under a
+# thousand in all); ten times that leaves room to grow and still rejects a
+# count no item can have (10**10, "1e999").
 MAX_SITELINKS = 10_000
 # Characters of a skipped value quoted in the manifest.
 QUOTE_CHARS = 60
