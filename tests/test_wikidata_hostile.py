@@ -167,13 +167,17 @@ def test_the_command_lines_default_size_cap_is_the_clients() -> None:
 def test_a_redirect_is_an_endpoint_error_not_followed_not_retried_and_the_contact_goes_nowhere_else(
     server: SparqlServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with proxy_for(server.url) as elsewhere, proxy_for(server.url, redirect_to=elsewhere.url) as proxy:
+    with (
+        proxy_for(server.url) as elsewhere,
+        proxy_for(server.url, redirect_to=elsewhere.url + "?\x1b[2J") as proxy,  # and a terminal escape
+    ):
         proxy.fail_when(lambda query: True, "redirect")
         argv = cli("build", "--endpoint", proxy.url, "--scope", "orgs", "--out", str(tmp_path / "g"))
         assert gazetteer_main([*argv, "--cache-dir", str(tmp_path / "cache")]) == 2
         assert len(proxy.log) == 1 and elsewhere.log == []
     err = capsys.readouterr().err
     assert "HTTP 307, a redirect to " + elsewhere.url in err and "give the final URL as --endpoint" in err
+    assert "\x1b" not in err and "??[2J" in err  # the escape arrived, and was shown as "?"
 
 
 def _plant_wrong_types(query: str, body: bytes) -> bytes:

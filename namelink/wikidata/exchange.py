@@ -46,6 +46,7 @@ __all__ = [
     "exchange",
     "is_select_result",
     "parse_retry_after",
+    "printable",
 ]
 
 # Bytes read per call: one socket read's worth; the deadline is checked between reads.
@@ -133,6 +134,14 @@ def is_select_result(parsed: object) -> bool:
     if not isinstance(results, dict) or not isinstance(results.get("bindings"), list):
         return False
     return all(isinstance(row, dict) for row in results["bindings"])
+
+
+def printable(text: str, limit: int = 200) -> str:
+    """``text`` as it may be shown on a terminal: whitespace runs as one space, other
+    non-printable characters (escape sequences an endpoint could send) as "?", at most
+    ``limit`` characters."""
+    flat = " ".join(text.split())
+    return "".join(c if c.isprintable() else "?" for c in flat[:limit])
 
 
 def _server_timed_out(text: str) -> bool:
@@ -292,7 +301,7 @@ def _fail(endpoint: str, response: http.client.HTTPResponse, deadline: float, ti
     """Raise what a non-200 answer means."""
     status = response.status
     if 300 <= status < 400:
-        location = response.getheader("Location") or "nowhere"
+        location = printable(response.getheader("Location") or "nowhere")
         raise SparqlEndpointError(
             f"{endpoint} answered HTTP {status}, a redirect to {location}; namelink does not follow "
             "redirects (the query and your contact would go to another address): give the final "
@@ -309,7 +318,7 @@ def _fail(endpoint: str, response: http.client.HTTPResponse, deadline: float, ti
         raise Retry("HTTP 429 Too Many Requests", after, throttled=True)
     if status in _RETRY_STATUSES:
         raise Retry(f"HTTP {status}", after)
-    short = " ".join(text.split())[:200]
+    short = printable(text)
     if status in _FATAL_STATUSES:
         raise SparqlEndpointError(f"{endpoint} answered HTTP {status}: {short}")
     if 400 <= status < 500:
@@ -326,7 +335,7 @@ def _parse(endpoint: str, body: bytes, content_type: str) -> dict[str, Any]:
             raise TimedOut("the server ran out of time mid-answer") from None
         if "json" not in content_type.lower():
             raise SparqlEndpointError(
-                f"{endpoint} answered with {content_type or 'no content type'}, not SPARQL JSON "
+                f"{endpoint} answered with {printable(content_type) or 'no content type'}, not SPARQL JSON "
                 "results: it is not a SPARQL endpoint"
             ) from None
         raise Retry(f"truncated or invalid JSON ({error.msg} at byte {error.pos} of {len(body)})") from None
