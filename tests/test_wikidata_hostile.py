@@ -191,6 +191,8 @@ def _plant_wrong_types(query: str, body: bytes) -> bytes:
             row["value"]["value"] = "10000000000"
         elif item == "Q990000012" and kind == "label" and row["value"].get("xml:lang") == "ar":
             row["value"] = "a string where a term belongs"
+        elif item == "Q990000014" and kind == "alias":
+            row["value"]["value"] = "ل" * 100_000
     if "VALUES ?item" in query:
         rows.append({"item": "not a term", "field": {"type": "literal", "value": "label"}})
     return json.dumps(answer).encode()
@@ -211,7 +213,8 @@ def test_wrong_typed_values_are_skipped_and_reported_per_entity_and_their_answer
     assert records["Q7747"]["popularity"] == 0 and records["Q15031"]["popularity"] == 0
     assert "ar" in records["Q990000012"]["names"] or "fa" in records["Q990000012"]["names"]
     skipped = read_manifest(out)["skipped"]
-    assert set(skipped) == {"Q7747", "Q15031", "Q990000012", "?"}
+    assert set(skipped) == {"Q7747", "Q15031", "Q990000012", "Q990000014", "?"}
+    assert "alias: 100,000 characters, over Wikidata's 250" in skipped["Q990000014"][0]
     assert "'1e999' is not a count" in skipped["Q7747"][0] and "10000000000" in skipped["Q15031"][0]
     assert Gazetteer.load(out, cache_dir=tmp_path / "index").link("بوتين").qid == "Q7747"  # type: ignore[union-attr]
 

@@ -47,6 +47,12 @@ MUL = "mul"
 # thousand in all); ten times that leaves room to grow and still rejects a
 # count no item can have (10**10, "1e999").
 MAX_SITELINKS = 10_000
+# The longest label, alias or description Wikidata stores: Wikibase's string
+# limit for multilingual terms is 250 characters. A longer one is not Wikidata's.
+MAX_TERM_CHARS = 250
+# The longest language tag kept: Wikidata's codes are at most a dozen characters
+# (zh-classical, be-tarask, kk-arab); RFC 5646 tags stay under 35 in practice.
+MAX_LANGUAGE_CHARS = 35
 # Characters of a skipped value quoted in the manifest.
 QUOTE_CHARS = 60
 
@@ -182,6 +188,7 @@ def make_record(
 
 
 _FIELDS = frozenset({"label", "alias", "description", "class", "sitelinks", "redirect"})
+_TEXTS = frozenset({"label", "alias", "description"})
 _COUNT = re.compile(r"[0-9]{1,12}")
 
 
@@ -228,9 +235,15 @@ def read_rows(bindings: Iterable[dict[str, Any]]) -> tuple[dict[str, Facts], lis
         ):
             skipped.append((qid, f"{kind}: not an RDF term with a string value: {_quote(term)}"))
             continue
-        into = facts.setdefault(qid, Facts())
         value = term["value"]
-        lang = term.get("xml:lang", "").lower()
+        if kind in _TEXTS and len(value) > MAX_TERM_CHARS:
+            skipped.append((qid, f"{kind}: {len(value):,} characters, over Wikidata's {MAX_TERM_CHARS}"))
+            continue
+        lang = term["xml:lang"].lower() if isinstance(term.get("xml:lang"), str) else ""
+        if len(lang) > MAX_LANGUAGE_CHARS:
+            skipped.append((qid, f"{kind}: a language tag of {len(lang):,} characters"))
+            continue
+        into = facts.setdefault(qid, Facts())
         if kind == "label":
             into.labels.setdefault(lang, value)
         elif kind == "alias":
