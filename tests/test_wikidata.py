@@ -209,6 +209,7 @@ def test_importing_namelink_never_imports_the_builder_and_the_commands_import_no
         "import sys, namelink\n"
         "assert not [m for m in sys.modules if m.startswith('namelink.wikidata')], 'imported the builder'\n"
         "import namelink.cli, namelink.wikidata.commands\n"
+        "namelink.cli.build_parser()\n"
         "assert not {'namelink.wikidata.sparql', 'namelink.wikidata.store'} & set(sys.modules)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -19,3 +19,9 @@ the package) covers endpoints, politeness, caching and limits.
 """
 
 from __future__ import annotations
+
+__all__ = ["WDQS"]
+
+# The public Wikidata Query Service, the default endpoint (see the README for QLever).
+# Here, not in the client, so that the command line can name it without importing the client.
+WDQS = "https://query.wikidata.org/sparql"

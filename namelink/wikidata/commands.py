@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from namelink.wikidata import WDQS
+
 if TYPE_CHECKING:  # the real imports happen when an action runs
     from namelink.wikidata.scopes import Scope
     from namelink.wikidata.sparql import SparqlClient
@@ -138,8 +140,6 @@ def _is_local(endpoint: str) -> bool:
 
 
 def _add_endpoint_options(parser: argparse.ArgumentParser) -> None:
-    from namelink.wikidata.sparql import WDQS
-
     parser.add_argument(
         "--scope",
         action="append",

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from namelink import __version__
+from namelink.wikidata import WDQS
 from namelink.wikidata.exchange import (
     Retry,
     SparqlEndpointError,
@@ -72,8 +73,6 @@ __all__ = [
     "user_agent",
 ]
 
-# The public Wikidata Query Service (see namelink/wikidata/README.md for QLever).
-WDQS = "https://query.wikidata.org/sparql"
 # Bump when the layout of a cache entry changes; old entries are then ignored.
 CACHE_LAYOUT = "2"
 # The largest answer accepted. A batch of 200 ids answers in 100-300 kB; an
