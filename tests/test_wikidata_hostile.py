@@ -485,16 +485,43 @@ def test_a_file_size_limit_ends_a_merge_with_a_message_and_no_half_written_outpu
 def test_a_full_disk_ends_a_merge_with_a_message_and_no_half_written_output(tmp_path: Path) -> None:
     layer = small_layer(tmp_path / "layer")
     disk = tmp_path / "disk"
-    disk.mkdir()
-    mount = f'mount -t tmpfs -o size=64k tmpfs "{disk}" && exec "$@"'
-    prefix = ["unshare", "--mount", "sh", "-c", mount, "sh"]
-    probe = subprocess.run([*prefix, "true"], capture_output=True, text=True, timeout=30)
-    if probe.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {probe.stderr.strip()}")
+    prefix = _tiny_disk(disk, "64k")
     done = _merge_in_subprocess(["default", str(layer), "--out", str(disk / "m")], prefix=prefix)
     assert done.returncode == 2, done.stderr
     assert "No space left on device" in done.stderr and "the disk is full" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def _tiny_disk(disk: Path, size: str) -> list[str]:
+    """A command prefix that runs the rest with a tmpfs of ``size`` mounted on ``disk``
+    in a private mount namespace; skips the test where that is not permitted."""
+    disk.mkdir()
+    mount = f'mount -t tmpfs -o size={size} tmpfs "{disk}" && exec "$@"'
+    prefix = ["unshare", "--mount", "sh", "-c", mount, "sh"]
+    probe = subprocess.run([*prefix, "true"], capture_output=True, text=True, timeout=30)
+    if probe.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {probe.stderr.strip()}")
+    return prefix
+
+
+@needs_oxigraph
+def test_a_full_disk_under_the_cache_stops_the_caching_with_a_warning_not_the_build(
+    server: SparqlServer, tmp_path: Path
+) -> None:
+    prefix = _tiny_disk(tmp_path / "disk", "64k")  # room to open the cache, not for every answer
+    out = tmp_path / "g"
+    argv = cli(
+        "build", "--endpoint", server.url, "--cache-dir", str(tmp_path / "disk" / "c"), "--out", str(out)
+    )
+    for scope in ("orgs", "countries", "cities", "heads:world", "mps:Q159"):
+        argv += ["--scope", scope]
+    command = [*prefix, sys.executable, "-m", "namelink.wikidata", *argv, "--batch-size", "1"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "failed (database or disk is full); working in memory for this run" in done.stderr
+    records = list(read_records(out))
+    assert len(records) == 16 and "Q1065" in {r["qid"] for r in records}  # 17 ids, one without names
 
 
 def test_an_out_directory_that_cannot_be_made_fails_before_any_request(
