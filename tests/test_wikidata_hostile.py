@@ -8,8 +8,9 @@ small here, so each test ends in about a second.
 
 Disks: a file-size limit (RLIMIT_FSIZE, in a subprocess) gives a real EFBIG; a
 64 kB tmpfs in a private mount namespace (``unshare --mount``, skipped where not
-permitted) gives a real ENOSPC; a path under a regular file stands for an
-unwritable place (as root, chmod does not stop writes).
+permitted) gives a real ENOSPC, and a read-only one a real EROFS; a path under
+a regular file stands for a place that cannot be written (as root, chmod does
+not stop writes).
 """
 
 from __future__ import annotations
@@ -482,21 +483,30 @@ def test_a_file_size_limit_ends_a_merge_with_a_message_and_no_half_written_outpu
     assert sorted(p.name for p in tmp_path.iterdir()) == ["layer"]
 
 
-def test_a_full_disk_ends_a_merge_with_a_message_and_no_half_written_output(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("options", "error", "advice"),
+    [
+        ("size=64k", "No space left on device", "the disk is full"),
+        ("ro", "Read-only file system", "the filesystem is read-only"),
+    ],
+)
+def test_a_full_or_read_only_disk_ends_a_merge_with_a_message_and_no_half_written_output(
+    tmp_path: Path, options: str, error: str, advice: str
+) -> None:
     layer = small_layer(tmp_path / "layer")
     disk = tmp_path / "disk"
-    prefix = _tiny_disk(disk, "64k")
+    prefix = _tiny_disk(disk, options)
     done = _merge_in_subprocess(["default", str(layer), "--out", str(disk / "m")], prefix=prefix)
     assert done.returncode == 2, done.stderr
-    assert "No space left on device" in done.stderr and "the disk is full" in done.stderr
-    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("namelink: error: could not write")
+    assert error in done.stderr and advice in done.stderr and "Traceback" not in done.stderr
 
 
-def _tiny_disk(disk: Path, size: str) -> list[str]:
-    """A command prefix that runs the rest with a tmpfs of ``size`` mounted on ``disk``
-    in a private mount namespace; skips the test where that is not permitted."""
+def _tiny_disk(disk: Path, options: str) -> list[str]:
+    """A command prefix that runs the rest with a tmpfs mounted on ``disk`` with ``options``
+    (size=64k, ro) in a private mount namespace; skips the test where that is not permitted."""
     disk.mkdir()
-    mount = f'mount -t tmpfs -o size={size} tmpfs "{disk}" && exec "$@"'
+    mount = f'mount -t tmpfs -o {options} tmpfs "{disk}" && exec "$@"'
     prefix = ["unshare", "--mount", "sh", "-c", mount, "sh"]
     probe = subprocess.run([*prefix, "true"], capture_output=True, text=True, timeout=30)
     if probe.returncode != 0:
@@ -508,7 +518,7 @@ def _tiny_disk(disk: Path, size: str) -> list[str]:
 def test_a_full_disk_under_the_cache_stops_the_caching_with_a_warning_not_the_build(
     server: SparqlServer, tmp_path: Path
 ) -> None:
-    prefix = _tiny_disk(tmp_path / "disk", "64k")  # room to open the cache, not for every answer
+    prefix = _tiny_disk(tmp_path / "disk", "size=64k")  # room to open the cache, not for every answer
     out = tmp_path / "g"
     argv = cli(
         "build", "--endpoint", server.url, "--cache-dir", str(tmp_path / "disk" / "c"), "--out", str(out)
