@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from build_support import SparqlServer, oxigraph_executable, start_oxigraph
 
-from namelink.build.builder import BuildConfig, build
-from namelink.build.scopes import parse_scope
-from namelink.build.sparql import ClientSettings, SparqlClient
+from namelink.wikidata.builder import BuildConfig, build
+from namelink.wikidata.scopes import parse_scope
+from namelink.wikidata.sparql import ClientSettings, SparqlClient
 
 MPS = 3_000
 CITIES = 1_000

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from namelink import __version__
-from namelink.build.commands import register as register_build_actions
 from namelink.gazetteer import Gazetteer, GazetteerError
 from namelink.normalize import normalize
 from namelink.records import ENTITY_TYPES, Link
+from namelink.wikidata.commands import register as register_build_actions
 
 EXIT_OK = 0
 EXIT_UNLINKED = 1

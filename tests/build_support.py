@@ -5,9 +5,14 @@
 ``oxigraph`` package). ``FaultProxy`` is a small threaded HTTP server that
 forwards SPARQL requests to it, logs each one (query, User-Agent), and on
 demand answers a given request with a fault instead: 429 with Retry-After, 500,
-a stall past the client's timeout, a connection reset, or truncated JSON. It
-can also hold every request after the n-th until released, which is how a test
-kills a build at a known point.
+a stall past the client's timeout, a connection reset, or truncated JSON; and
+the hostile ones: an answer dripped a byte at a time (in the body or in the
+headers), a huge answer (300 MB, with or without a Content-Length), a
+redirect to another address, an HTML page, a 404. ``tamper`` rewrites the
+real answers (to plant wrong-typed values). It can also hold every request
+after the n-th until released, which is how a test kills a build at a known
+point. Every hostile answer is bounded: it stops after ``stall_seconds``, at
+``huge_bytes``, or when the client hangs up.
 
 Nothing here reaches beyond the loopback interface.
 """
@@ -31,7 +36,27 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-FAULTS = ("429", "500", "stall", "reset", "truncate", "400")
+from namelink.wikidata.sparql import ClientSettings, SparqlClient
+
+FAULTS = (
+    "429",
+    "500",
+    "stall",
+    "reset",
+    "truncate",
+    "400",
+    "404",
+    "drip",
+    "drip-headers",
+    "huge",
+    "huge-unannounced",
+    "redirect",
+    "html",
+)
+# The size of a "huge" answer: the issue's 300 MB. The client hangs up long before.
+HUGE_BYTES = 300 * 10**6
+# Seconds between the bytes of a dripped answer.
+DRIP_INTERVAL = 0.05
 # Seconds to wait for a fresh Oxigraph to answer; it is ready in well under one.
 SERVER_START_TIMEOUT = 30.0
 
@@ -130,10 +155,20 @@ class Logged:
 class FaultProxy:
     """Forwards SPARQL requests to ``upstream``, injecting faults on demand."""
 
-    def __init__(self, upstream: str, *, retry_after: str = "1", stall_seconds: float = 5.0) -> None:
+    def __init__(
+        self,
+        upstream: str,
+        *,
+        retry_after: str = "1",
+        stall_seconds: float = 5.0,
+        redirect_to: str = "http://127.0.0.1:9/elsewhere",
+    ) -> None:
         self.upstream = upstream
         self.retry_after = retry_after
         self.stall_seconds = stall_seconds
+        self.redirect_to = redirect_to
+        # Rewrites the body of every forwarded answer: (query, body) -> body.
+        self.tamper: Callable[[str, bytes], bytes] | None = None
         self.log: list[Logged] = []
         self._lock = threading.Lock()
         self._by_number: dict[int, str] = {}
@@ -236,6 +271,17 @@ class FaultProxy:
         elif fault == "stall":
             self._stopped.wait(timeout=self.stall_seconds)
             handler.close_connection = True
+        elif fault == "404":
+            self._reply(handler, 404, b"fixture: no such endpoint")
+        elif fault == "redirect":
+            self._reply(handler, 307, b"", {"Location": self.redirect_to})
+        elif fault == "html":
+            page = b"<!doctype html><html><body>Welcome to a web site</body></html>"
+            self._reply(handler, 200, page, {"Content-Type": "text/html; charset=utf-8"})
+        elif fault in ("drip", "drip-headers"):
+            self._drip(handler, in_headers=fault == "drip-headers")
+        elif fault in ("huge", "huge-unannounced"):
+            self._huge(handler, announced=fault == "huge")
         elif fault == "reset":
             handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             handler.connection.close()
@@ -244,7 +290,43 @@ class FaultProxy:
             status, content_type, answer = self._forward(handler, body)
             if fault == "truncate":
                 answer = answer[: len(answer) // 2]
+            elif self.tamper is not None and status == 200:
+                answer = self.tamper(query, answer)
             self._reply(handler, status, answer, {"Content-Type": content_type})
+
+    def _drip(self, handler: http.server.BaseHTTPRequestHandler, *, in_headers: bool) -> None:
+        """A 200 that never finishes: a byte every DRIP_INTERVAL for stall_seconds."""
+        head = b"HTTP/1.1 200 OK\r\n"
+        if not in_headers:
+            head += b"Content-Type: application/sparql-results+json\r\nContent-Length: 100000\r\n\r\n"
+        else:
+            head += b"X-Slow: "
+        deadline = time.monotonic() + self.stall_seconds
+        try:
+            handler.wfile.write(head)
+            while time.monotonic() < deadline and not self._stopped.is_set():
+                handler.wfile.write(b" " if not in_headers else b"a")
+                handler.wfile.flush()
+                time.sleep(DRIP_INTERVAL)
+        except OSError:
+            pass  # the client hung up: what it should do
+        handler.close_connection = True
+
+    def _huge(self, handler: http.server.BaseHTTPRequestHandler, *, announced: bool) -> None:
+        """A 200 of HUGE_BYTES, with or without a Content-Length saying so."""
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\nConnection: close\r\n"
+        if announced:
+            head += f"Content-Length: {HUGE_BYTES}\r\n".encode()
+        chunk = b'{"head":{"vars":["item"]},"results":{"bindings":[' + b" " * (64 * 1024 - 49)
+        sent = 0
+        try:
+            handler.wfile.write(head + b"\r\n")
+            while sent < HUGE_BYTES and not self._stopped.is_set():
+                handler.wfile.write(chunk)
+                sent += len(chunk)
+        except OSError:
+            pass  # the client hung up: what it should do
+        handler.close_connection = True
 
     def _forward(self, handler: http.server.BaseHTTPRequestHandler, body: bytes) -> tuple[int, str, bytes]:
         headers = {
@@ -276,6 +358,27 @@ class FaultProxy:
             handler.close_connection = True
         except OSError:
             pass  # the client gave up first
+
+
+class Sleeps:
+    """A stand-in for time.sleep that records what it was asked to wait."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+def quick_client(endpoint: str, cache_dir: Path, **settings: object) -> SparqlClient:
+    options: dict[str, object] = {
+        "pause": 0.0,
+        "backoff": 0.0,
+        "timeout": 5.0,
+        "contact": "tests@example.org",
+    }
+    options.update(settings)
+    return SparqlClient(ClientSettings(endpoint=endpoint, **options), cache_dir, sleep=Sleeps())  # type: ignore[arg-type]
 
 
 @contextlib.contextmanager

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXTRAS = ("spacy", "pandas", "dask", "distributed", "starlette", "uvicorn")
 NOT_AT_IMPORT = (
     *EXTRAS,
-    "namelink.build",
+    "namelink.wikidata",
     "namelink.spacy",
     "namelink.pandas",
     "namelink.dask",

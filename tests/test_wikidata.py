@@ -17,20 +17,28 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from build_support import FaultProxy, SparqlServer, oxigraph_executable, proxy_for, start_oxigraph
+from build_support import (
+    FaultProxy,
+    Sleeps,
+    SparqlServer,
+    oxigraph_executable,
+    proxy_for,
+    quick_client,
+    start_oxigraph,
+)
 
 from namelink import Gazetteer, __version__
-from namelink.build import builder as builder_module
-from namelink.build.builder import BuildConfig, BuildStopped, build, entity_type, write_gazetteer
-from namelink.build.commands import main as gazetteer_main
-from namelink.build.commands import register
-from namelink.build.scopes import Scope, ScopeError, parse_scope, split_prologue
-from namelink.build.sparql import ClientSettings, SparqlClient, parse_retry_after, user_agent
 from namelink.records import read_manifest, read_records
+from namelink.wikidata import output as output_module
+from namelink.wikidata.builder import BuildConfig, BuildStopped, build, entity_type, write_gazetteer
+from namelink.wikidata.commands import main as gazetteer_main
+from namelink.wikidata.commands import register
+from namelink.wikidata.scopes import Scope, ScopeError, parse_scope, split_prologue
+from namelink.wikidata.sparql import ClientSettings, SparqlClient, parse_retry_after, user_agent
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "data" / "wikidata_fixture.ttl"
-QUERIES = ROOT / "namelink" / "build" / "queries"
+QUERIES = ROOT / "namelink" / "wikidata" / "queries"
 
 # What each scope selects in the fixture (see the comments there).
 EXPECTED = {
@@ -69,27 +77,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparqlServer]:
 def proxy(server: SparqlServer) -> Iterator[FaultProxy]:
     with proxy_for(server.url, retry_after="1", stall_seconds=3.0) as running:
         yield running
-
-
-class Sleeps:
-    """A stand-in for time.sleep that records what it was asked to wait."""
-
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-
-
-def quick_client(endpoint: str, cache_dir: Path, **settings: object) -> SparqlClient:
-    options: dict[str, object] = {
-        "pause": 0.0,
-        "backoff": 0.0,
-        "timeout": 5.0,
-        "contact": "tests@example.org",
-    }
-    options.update(settings)
-    return SparqlClient(ClientSettings(endpoint=endpoint, **options), cache_dir, sleep=Sleeps())  # type: ignore[arg-type]
 
 
 def config(out: Path, *scopes: str, batch_size: int = 200, limit: int | None = None) -> BuildConfig:
@@ -214,15 +201,16 @@ def test_retry_after_is_read_as_seconds_or_as_an_http_date() -> None:
 
 def test_the_user_agent_names_namelink_its_version_and_the_contact() -> None:
     agent = user_agent("ops@example.org")
-    assert agent.startswith(f"namelink/{__version__} (ops@example.org) SPARQLWrapper/")
+    assert agent.startswith(f"namelink/{__version__} (ops@example.org) Python/3.")
 
 
 def test_importing_namelink_never_imports_the_builder_and_the_commands_import_no_sparql_library() -> None:
     code = (
         "import sys, namelink\n"
-        "assert not [m for m in sys.modules if m.startswith('namelink.build')], 'imported the builder'\n"
-        "import namelink.cli, namelink.build.commands\n"
-        "assert 'SPARQLWrapper' not in sys.modules and 'diskcache' not in sys.modules\n"
+        "assert not [m for m in sys.modules if m.startswith('namelink.wikidata')], 'imported the builder'\n"
+        "import namelink.cli, namelink.wikidata.commands\n"
+        "namelink.cli.build_parser()\n"
+        "assert not {'namelink.wikidata.sparql', 'namelink.wikidata.store'} & set(sys.modules)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env=env)
@@ -309,7 +297,7 @@ def test_a_build_writes_a_gazetteer_that_gazetteer_load_can_link(proxy: FaultPro
         set(manifest["queries"]["enumerate"]) == set(ALL_SCOPES)
         and "{{items}}" in manifest["queries"]["fetch"]
     )
-    assert manifest["versions"]["namelink"] == __version__ and "SPARQLWrapper" in manifest["versions"]
+    assert manifest["versions"]["namelink"] == __version__ and "sqlite" in manifest["versions"]
     assert all(entry.user_agent.startswith(f"namelink/{__version__} (me@example.org)") for entry in proxy.log)
 
 
@@ -479,17 +467,6 @@ def test_an_endpoint_that_throttles_past_the_allowed_wait_stops_the_build_and_ke
 
 
 @needs_oxigraph
-def test_an_endpoint_that_is_not_there_is_a_usage_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from build_support import free_port
-
-    url = f"http://127.0.0.1:{free_port()}/query"
-    assert gazetteer_main(build_args(url, tmp_path / "cache", tmp_path / "g", "orgs")) == 2
-    assert "check --endpoint" in capsys.readouterr().err
-
-
-@needs_oxigraph
 def test_a_build_killed_halfway_resumes_without_refetching_what_was_cached(
     proxy: FaultProxy, tmp_path: Path
 ) -> None:
@@ -500,7 +477,7 @@ def test_a_build_killed_halfway_resumes_without_refetching_what_was_cached(
     served = 9  # of 14 requests in all (7 enumerations, 21 ids in 7 batches of 3): stop at the third batch
     proxy.hold_after(served)
     argv = build_args(proxy.url, tmp_path / "cache", out, extra=("--batch-size", "3"))
-    command = [sys.executable, "-m", "namelink.build.commands", *argv]
+    command = [sys.executable, "-m", "namelink.wikidata.commands", *argv]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
@@ -532,7 +509,7 @@ def test_a_crash_while_writing_leaves_the_previous_gazetteer_in_place(
         build(config(out, "orgs"), client)
     before = (out / "entities.jsonl").read_bytes()
     written = []
-    real_line = builder_module._line
+    real_line = output_module._line
 
     def crash_after_three(record: dict[str, object]) -> str:
         written.append(record)
@@ -540,7 +517,7 @@ def test_a_crash_while_writing_leaves_the_previous_gazetteer_in_place(
             raise OSError("disk full")
         return real_line(record)
 
-    monkeypatch.setattr(builder_module, "_line", crash_after_three)
+    monkeypatch.setattr(output_module, "_line", crash_after_three)
     with quick_client(server.url, tmp_path / "cache") as client, pytest.raises(OSError, match="disk full"):
         build(config(out), client)
     assert (out / "entities.jsonl").read_bytes() == before
@@ -567,7 +544,7 @@ def test_write_gazetteer_puts_back_a_gazetteer_that_a_dead_writer_had_moved_asid
     partial = tmp_path / ".g.partial-999999999-y"
     partial.mkdir()
     (partial / "entities.jsonl").write_text("{half")
-    builder_module._recover(out)
+    output_module._recover(out)
     assert read_manifest(out) == {"name": "old"} and not moved.exists() and not partial.exists()
 
 
@@ -604,3 +581,12 @@ def test_the_scope_dataclass_is_frozen() -> None:
     scope = Scope("orgs", "SELECT ?item WHERE {}")
     with pytest.raises(AttributeError):
         scope.spec = "countries"  # type: ignore[misc]
+
+
+def test_the_builders_readme_and_queries_are_package_data_so_a_wheel_carries_the_docs_it_points_at() -> None:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11 and later
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    declared = {path for pattern in globs["namelink"] for path in (ROOT / "namelink").glob(pattern)}
+    assert ROOT / "namelink" / "wikidata" / "README.md" in declared
+    assert set(QUERIES.glob("*.rq")) <= declared
+    assert not (ROOT / "namelink" / "build").exists()

@@ -1,18 +1,20 @@
 """``namelink gazetteer build | count | merge``: the command-line side of the builder.
 
 ``register(sub)`` adds the three actions to the ``namelink gazetteer`` group of
-namelink.cli. Importing this module is cheap: the builder, SPARQLWrapper and
-diskcache are imported when an action runs.
+namelink.cli. Importing this module is cheap: the builder, its client and
+sqlite3 are imported when an action runs.
 
 Exit codes follow the rest of the CLI: 0 done; 1 done in part (some ids could
 not be fetched, or the endpoint stopped answering: run the same command again
-to resume from the cache); 2 a usage or data error, with a message saying what
-to change.
+to resume from the cache); 2 a usage, data or environment error (a wrong
+endpoint, no network, a full or unwritable disk, no memory), with a message
+saying what to change, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
 import sys
 import urllib.parse
@@ -20,9 +22,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from namelink.wikidata import WDQS
+
 if TYPE_CHECKING:  # the real imports happen when an action runs
-    from namelink.build.scopes import Scope
-    from namelink.build.sparql import SparqlClient
+    from namelink.wikidata.scopes import Scope
+    from namelink.wikidata.sparql import SparqlClient
 
 __all__ = ["main", "register"]
 
@@ -34,6 +38,10 @@ EXIT_USAGE = 2
 # (Arabic, Persian, Urdu) and English for labels.
 DEFAULT_LANGUAGES = "ar,fa,ur,en"
 SECONDS_PER_DAY = 86_400
+BYTES_PER_MB = 2**20
+# namelink.wikidata.sparql.DEFAULT_MAX_RESPONSE_BYTES in MB (not imported: this
+# module stays free of the client until an action runs); a test checks they agree.
+DEFAULT_MAX_RESPONSE_MB = 128.0
 
 
 class _UsageError(Exception):
@@ -43,6 +51,53 @@ class _UsageError(Exception):
 def _error(message: str) -> int:
     print(f"namelink: error: {message}", file=sys.stderr)
     return EXIT_USAGE
+
+
+def _docs() -> str:
+    """Where the builder's documentation is, in words that hold for an installed wheel."""
+    from importlib import resources
+
+    readme = resources.files("namelink.wikidata") / "README.md"
+    return f"python -m namelink.wikidata --help, and {readme}"
+
+
+# What a failed write means, by errno, and what to do about it.
+_WRITE_ADVICE = {
+    errno.ENOSPC: "the disk is full: free some space, or give --out (and --cache-dir) on another disk",
+    errno.EDQUOT: "the disk quota is used up: free some space, or give --out on another disk",
+    errno.EFBIG: "a file grew past the file-size limit (ulimit -f) or the largest file the filesystem "
+    "takes: raise the limit, or write elsewhere",
+    errno.EROFS: "the filesystem is read-only: give --out on a writable one",
+    errno.EACCES: "permission denied: give --out in a directory you can write",
+    errno.EPERM: "permission denied: give --out in a directory you can write",
+    errno.ENOTDIR: "part of the path is a file, not a directory: give --out under a directory",
+    errno.EEXIST: "part of the path is a file, not a directory: give --out under a directory",
+}
+
+
+def _write_failed(error: OSError, fallback: str) -> int:
+    where = f" ({error.filename})" if error.filename else ""
+    advice = _WRITE_ADVICE.get(error.errno or 0, fallback)
+    return _error(f"could not write{where}: {error.strerror or error}\n  {advice}")
+
+
+def _out_of_memory() -> int:
+    return _error(
+        "ran out of memory\n  give a smaller --batch-size, --max-response-mb or --limit; what was "
+        "fetched so far is cached"
+    )
+
+
+def _endpoint_failed(error: Exception) -> int:
+    from namelink.wikidata.sparql import SparqlUnreachable
+
+    if isinstance(error, SparqlUnreachable):
+        return _error(
+            f"{error}\n  the endpoint could not be reached: the network may be down. Check the "
+            "connection (and the host in --endpoint); what was fetched so far is cached, so run the "
+            "same command again when the network is back"
+        )
+    return _error(f"{error}\n  check --endpoint (WDQS, QLever and your own server: {_docs()})")
 
 
 def _progress(message: str) -> None:
@@ -85,8 +140,6 @@ def _is_local(endpoint: str) -> bool:
 
 
 def _add_endpoint_options(parser: argparse.ArgumentParser) -> None:
-    from namelink.build.sparql import WDQS
-
     parser.add_argument(
         "--scope",
         action="append",
@@ -123,7 +176,15 @@ def _add_endpoint_options(parser: argparse.ArgumentParser) -> None:
         type=_number(float, minimum=0.001, what="seconds, more than 0"),
         default=65.0,
         metavar="SECONDS",
-        help="give up on a request after this long (default 65; WDQS stops queries at 60)",
+        help="give up on a request after this long, however slowly it answers (default 65; WDQS "
+        "stops queries at 60)",
+    )
+    parser.add_argument(
+        "--max-response-mb",
+        type=_number(float, minimum=0.001, what="megabytes, more than 0"),
+        default=DEFAULT_MAX_RESPONSE_MB,
+        metavar="MB",
+        help=f"refuse answers larger than this; a batch is then halved (default {DEFAULT_MAX_RESPONSE_MB:g})",
     )
 
 
@@ -188,8 +249,8 @@ def register(gazetteer_subparsers: Any) -> None:
 
 def _client(args: argparse.Namespace) -> SparqlClient:
     """The SPARQL client the arguments describe."""
-    from namelink.build.sparql import ClientSettings, SparqlClient
     from namelink.cache import default_cache_dir
+    from namelink.wikidata.sparql import ClientSettings, SparqlClient
 
     endpoint = args.endpoint.strip()
     if urllib.parse.urlsplit(endpoint).scheme not in ("http", "https"):
@@ -207,13 +268,14 @@ def _client(args: argparse.Namespace) -> SparqlClient:
         timeout=args.timeout,
         pause=args.pause,
         max_age=args.refresh * SECONDS_PER_DAY if args.refresh is not None else None,
+        max_response_bytes=int(args.max_response_mb * BYTES_PER_MB),
     )
     cache_dir = Path(args.cache_dir).expanduser() if args.cache_dir else default_cache_dir() / "sparql"
     return SparqlClient(settings, cache_dir)
 
 
 def _scopes(args: argparse.Namespace) -> tuple[Scope, ...]:
-    from namelink.build.scopes import ScopeError, parse_scope
+    from namelink.wikidata.scopes import ScopeError, parse_scope
 
     try:
         return tuple(parse_scope(spec) for spec in args.scope)
@@ -222,8 +284,8 @@ def _scopes(args: argparse.Namespace) -> tuple[Scope, ...]:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from namelink.build.builder import BuildConfig, BuildError, BuildStopped, build
-    from namelink.build.sparql import SparqlEndpointError
+    from namelink.wikidata.builder import BuildConfig, BuildError, BuildStopped, build
+    from namelink.wikidata.sparql import SparqlEndpointError
 
     try:
         config = BuildConfig(
@@ -240,7 +302,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         try:
             report = build(config, client, progress=_progress)
         except SparqlEndpointError as error:
-            return _error(f"{error}\n  check --endpoint (see namelink/build/README.md for WDQS and QLever)")
+            return _endpoint_failed(error)
         except BuildStopped as error:
             print(
                 f"namelink: stopped: {error}\n  everything fetched so far is cached: "
@@ -251,7 +313,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         except BuildError as error:
             return _error(str(error))
         except OSError as error:
-            return _error(f"{error}\n  check that --out and --cache-dir can be written")
+            return _write_failed(error, "check that --out and --cache-dir can be written")
+        except MemoryError:
+            return _out_of_memory()
     print(f"{report.out}\t{report.entities} entities\t{report.names} names")
     _progress(
         f"{report.enumerated} ids in scope: {report.entities} written, "
@@ -260,6 +324,14 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"{len(report.failed)} failed; {report.requests} requests, {report.cache_hits} from cache, "
         f"{report.seconds:.1f} s"
     )
+    if report.skipped:
+        entities = len({qid for qid, _ in report.skipped})
+        print(
+            f"namelink: {len(report.skipped)} values of {entities} entities were not usable and were "
+            f"left out (a count that is no count, a malformed term); they are listed under 'skipped' in "
+            f"{report.out / 'manifest.json'}, and those answers were not cached",
+            file=sys.stderr,
+        )
     if report.failed:
         print(
             f"namelink: {len(report.failed)} ids could not be fetched; they are listed under 'failed' in "
@@ -272,8 +344,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_count(args: argparse.Namespace) -> int:
-    from namelink.build.builder import BuildStopped, count
-    from namelink.build.sparql import SparqlEndpointError, SparqlError
+    from namelink.wikidata.builder import BuildStopped, count
+    from namelink.wikidata.sparql import SparqlEndpointError, SparqlError
 
     try:
         scopes = _scopes(args)
@@ -285,7 +357,9 @@ def cmd_count(args: argparse.Namespace) -> int:
             try:
                 number = count(scope, client)
             except SparqlEndpointError as error:
-                return _error(f"{error}\n  check --endpoint")
+                return _endpoint_failed(error)
+            except MemoryError:
+                return _out_of_memory()
             except (SparqlError, BuildStopped) as error:
                 print(f"namelink: could not count --scope {scope.spec}: {error}", file=sys.stderr)
                 return EXIT_PARTIAL
@@ -303,7 +377,7 @@ def _layer(value: str) -> Path:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    from namelink.build.builder import BuildError, merge
+    from namelink.wikidata.builder import BuildError, merge
 
     if len(args.gazetteers) < 2:
         return _error("merge needs two or more gazetteers: the base first, then what goes on top")
@@ -316,7 +390,9 @@ def cmd_merge(args: argparse.Namespace) -> int:
     except BuildError as error:
         return _error(str(error))
     except OSError as error:
-        return _error(f"{error}\n  check that --out can be written")
+        return _write_failed(error, "check that --out can be written")
+    except MemoryError:
+        return _out_of_memory()
     counts = manifest["counts"]
     print(f"{args.out}\t{counts['entities']} entities\t{counts['names']} names")
     return EXIT_OK
@@ -326,9 +402,14 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """The three actions on their own (``python -m namelink.build.commands build ...``)."""
+    """The three actions on their own (``python -m namelink.wikidata build ...``)."""
+    from importlib import resources
+
     parser = argparse.ArgumentParser(
-        prog="namelink gazetteer", description="Build, count and merge gazetteers."
+        prog="namelink gazetteer",
+        description="Build, count and merge gazetteers from Wikidata over SPARQL.",
+        epilog="Endpoints, scopes, politeness, caching and limits: "
+        f"{resources.files('namelink.wikidata') / 'README.md'}",
     )
     register(parser.add_subparsers(dest="gazetteer_command", required=True, metavar="ACTION"))
     args = parser.parse_args(argv)

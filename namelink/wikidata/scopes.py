@@ -11,7 +11,7 @@ A scope is written on the command line as ``KIND`` or ``KIND:ARGUMENT``:
     orgs               every international organization
     sparql:FILE.rq     your own SELECT query; it must project ?item
 
-Each kind has an enumeration query in ``namelink/build/queries/`` that selects
+Each kind has an enumeration query in ``namelink/wikidata/queries/`` that selects
 ``?item``. The builder runs it as it is, or wrapped in a subquery to add a
 LIMIT or to COUNT, which is why every enumeration query must be a plain
 ``SELECT ... ?item WHERE { ... }`` after its PREFIX lines.
@@ -19,7 +19,9 @@ LIMIT or to COUNT, which is why every enumeration query must be a plain
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -31,12 +33,16 @@ __all__ = [
     "fill",
     "load_query",
     "parse_scope",
+    "read_query_file",
     "split_prologue",
     "with_standard_prefixes",
 ]
 
 # `cities` alone: the threshold the issue names ("every city over 100k people").
 DEFAULT_MIN_POPULATION = 100_000
+# The largest custom query file read. The packaged queries are 1-2 kB; a
+# hand-written scope with a VALUES list of 10,000 ids is about 150 kB.
+MAX_QUERY_FILE_BYTES = 1 * 2**20
 
 SCOPE_HELP = (
     "countries, cities[:MIN_POPULATION], heads:QID|world, ministers:QID, mps:QID, orgs, sparql:FILE.rq"
@@ -87,7 +93,7 @@ class Scope:
 
 def load_query(name: str) -> str:
     """The text of a packaged query file, such as ``fetch.rq``."""
-    return (resources.files("namelink.build") / "queries" / name).read_text(encoding="utf-8")
+    return (resources.files("namelink.wikidata") / "queries" / name).read_text(encoding="utf-8")
 
 
 def fill(template: str, params: dict[str, str]) -> str:
@@ -145,14 +151,49 @@ def parse_scope(spec: str) -> Scope:
     raise ScopeError(f"--scope {spec}: unknown scope; use one of {SCOPE_HELP}")
 
 
+def read_query_file(path: Path, spec: str) -> str:
+    """The text of a custom query file: a regular file of at most MAX_QUERY_FILE_BYTES, in UTF-8.
+
+    It is opened without blocking and checked before it is read, so that
+    ``sparql:/dev/zero`` or a FIFO is refused at once instead of reading
+    forever or waiting for a writer; the read itself is bounded too.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        raise ScopeError(f"--scope {spec}: cannot read {path} ({error.strerror or error})") from None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise ScopeError(f"--scope {spec}: {path} is not a regular file; give a .rq file")
+        if info.st_size > MAX_QUERY_FILE_BYTES:
+            raise ScopeError(
+                f"--scope {spec}: {path} is {info.st_size:,} bytes, over the {MAX_QUERY_FILE_BYTES:,} "
+                "a query file may have; a long list of ids belongs in several scopes or a --limit"
+            )
+        data = b""
+        while len(data) <= MAX_QUERY_FILE_BYTES:
+            chunk = os.read(descriptor, MAX_QUERY_FILE_BYTES + 1 - len(data))
+            if not chunk:
+                break
+            data += chunk
+    except OSError as error:
+        raise ScopeError(f"--scope {spec}: cannot read {path} ({error.strerror or error})") from None
+    finally:
+        os.close(descriptor)
+    if len(data) > MAX_QUERY_FILE_BYTES:
+        raise ScopeError(f"--scope {spec}: {path} grew past {MAX_QUERY_FILE_BYTES:,} bytes while read")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ScopeError(f"--scope {spec}: {path} is not UTF-8 text (byte {error.start})") from None
+
+
 def _custom(argument: str, spec: str) -> Scope:
     path = Path(argument.strip()).expanduser()
     if not argument.strip():
         raise ScopeError(f"--scope {spec}: name a query file, for example sparql:my_scope.rq")
-    try:
-        template = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ScopeError(f"--scope {spec}: cannot read {path} ({error.strerror or error})") from None
+    template = read_query_file(path, spec)
     _, body = split_prologue(template)
     if not re.match(r"SELECT\b", body, re.IGNORECASE) or not _ITEM.search(body):
         raise ScopeError(
