@@ -165,16 +165,26 @@ class Mirror:
         ).stdout
         return sorted(out.splitlines())
 
-    def read(self, path: str) -> str:
+    def history(self, path: str) -> list[str]:
+        """The commits that changed ``path``, newest first, up to the pinned commit."""
+        out = subprocess.run(
+            ["git", "-C", str(self.git), "log", "--format=%H", self.commit, "--", path],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return out.split()
+
+    def read(self, path: str, commit: str | None = None) -> str:
         res = subprocess.run(
-            ["git", "-C", str(self.git), "show", f"{self.commit}:{path}"], capture_output=True
+            ["git", "-C", str(self.git), "show", f"{commit or self.commit}:{path}"], capture_output=True
         )
         if res.returncode != 0:
             raise ExtractError(f"{self.repo}@{self.commit[:7]}: cannot read {path}")
         return res.stdout.decode("utf-8")
 
-    def csv(self, path: str) -> list[dict[str, str]]:
-        return list(csv.DictReader(io.StringIO(self.read(path))))
+    def csv(self, path: str, commit: str | None = None) -> list[dict[str, str]]:
+        return list(csv.DictReader(io.StringIO(self.read(path, commit))))
 
 
 def clean(cell: str | None) -> str:
@@ -345,26 +355,39 @@ def offices(root: Path) -> None:
     wl = Mirror(root, *WORLD_LEADERS)
     country_qid: dict[str, str] = {}
     rows: list[list[str]] = []
-    for row in wl.csv("data/wikidata.csv"):
-        cq, pq, person = row["countryid"].strip(), row["position"].strip(), row["officeholder"].strip()
-        if not (QID_RE.match(cq) and QID_RE.match(pq) and QID_RE.match(person)):
-            continue
-        country_qid.setdefault(row["country"].strip(), cq)
-        label = row["officeholderLabel"].strip()
-        if QID_RE.match(label):  # the extract had no English label
-            label = ""
-        rows.append(
-            [
-                person,
-                label,
-                row["positionLabel"],
-                pq,
-                cq,
-                row["start_year"],
-                row["end_year"],
-                "world-leaders-2021",
-            ]
-        )
+    # Every version of data/wikidata.csv up to the pinned commit (2021-08 to
+    # 2022-10): an office holder who left office in that time is only in the
+    # older versions.  The newest version's row (and label) wins.
+    seen: dict[tuple[str, ...], list[str]] = {}
+    for commit in wl.history("data/wikidata.csv"):
+        for row in wl.csv("data/wikidata.csv", commit):
+            if "countryid" not in row:  # the first version had other column names
+                continue
+            cq, pq, person = row["countryid"].strip(), row["position"].strip(), row["officeholder"].strip()
+            if not (QID_RE.match(cq) and QID_RE.match(pq) and QID_RE.match(person)):
+                continue
+            position, start, end = (
+                clean(row["positionLabel"]),
+                clean(row["start_year"]),
+                clean(row["end_year"]),
+            )
+            # Older versions matched generic positions ("emir", "military
+            # leader") and list holders from the 9th century: keep the
+            # national offices ("President of ...") held since 1900.
+            if (
+                (" of " not in position and position != "Taoiseach")
+                or not start.isdigit()
+                or int(start) < 1900
+            ):
+                continue
+            country_qid.setdefault(row["country"].strip(), cq)
+            label = clean(row["officeholderLabel"])
+            if QID_RE.match(label):  # the extract had no English label
+                label = ""
+            key = (person, position, pq, cq, start, end)
+            if key not in seen:
+                seen[key] = [person, label, position, pq, cq, start, end, "world-leaders-2021"]
+    rows += list(seen.values())
     for repo, (commit, country, _lang) in sorted(MINISTERS.items()):
         m = Mirror(root, repo, commit)
         cq = country_qid.get(country, "")
@@ -398,7 +421,8 @@ def offices(root: Path) -> None:
         [
             "Holders of national offices (heads of state and government, foreign ministers, speakers, "
             "vice presidents), as Wikidata dated them",
-            f"source: {wl.repo} @ {wl.commit} (2022-10-10), data/wikidata.csv",
+            f"source: {wl.repo} @ {wl.commit} (2022-10-10), data/wikidata.csv, "
+            "every version since 2021-08-26",
             "source: every-politician-scrapers/<country>-ministers html/holders21.csv and "
             "html/legislators.csv, commits pinned in gazetteers/extract_sources.py (2022-07 to 2023-01)",
             f"licence: {LICENCE_WIKIDATA}",

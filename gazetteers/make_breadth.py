@@ -313,6 +313,7 @@ def build() -> int:
                 "sources": [],
                 "as_of": [],
                 "houses": [],
+                "heads": set(),
             },
         )
 
@@ -369,7 +370,7 @@ def build() -> int:
         cq = row["country"]
         add_country(rec, cq)
         position = row["position"]
-        if " of " not in position and cq in country_label:
+        if cq in country_label and country_label[cq] not in position:
             position = f"{position} of {country_label[cq]}"
         span = f"{start or '?'}–{end or ''}"
         fact = f"{position} {span}"
@@ -386,7 +387,7 @@ def build() -> int:
         if date not in rec["as_of"]:
             rec["as_of"].append(date)
         if HEAD_RE.match(row["position"]) and not NOT_HEAD_RE.search(row["position"]):
-            rec["popularity"] = max(rec["popularity"], 100 if not row["end"] else 60)
+            rec["heads"].add(fact)
 
     # disagreements: English labels that share no word
     conflicts: list[tuple[str, str]] = []
@@ -407,6 +408,31 @@ def build() -> int:
         if qid in conflict_qids:
             continue
         rec["names"] = {lang: ns for lang, ns in rec["names"].items() if ns}
+        # An older extract saw an office as current ("... 2005–") that a newer
+        # one dates ("... 2005–2021"): keep the dated fact only.
+        closed = {fact.rsplit("–", 1)[0] for fact in rec["held"] if not fact.endswith("–")}
+        rec["held"] = [f for f in rec["held"] if not (f.endswith("–") and f[:-1] in closed)]
+
+        # "President of United States 2017–2021" (a ministers table: position
+        # + country) and "President of the United States 2017–2021"
+        # (world-leaders) are one fact: keep the longer wording.
+        def words(fact: str) -> tuple[set[str], str]:
+            position, _, span = fact.rpartition(" ")
+            return set(position.casefold().split()) - {"the"}, span
+
+        rec["held"] = [
+            f
+            for f in rec["held"]
+            if not any(
+                g != f and words(g)[1] == words(f)[1] and words(f)[0] <= words(g)[0] and len(g) > len(f)
+                for g in rec["held"]
+            )
+        ]
+        rec["held"].sort(key=lambda f: (f.rpartition(" ")[2], f))
+        heads = rec["heads"].intersection(rec["held"])
+        if heads:
+            in_office = any(f.endswith("–") for f in heads)
+            rec["popularity"] = max(rec["popularity"], 100 if in_office else 60)
         if not rec["names"] and qid not in curated:
             dropped_nameless += 1
             continue
@@ -421,7 +447,8 @@ def build() -> int:
             # Arabic-script one (Iran's 11th Majlis, most Yemeni deputies).
             rec["label"] = next(iter(rec["names"].values()))[0]
         if rec["held"]:
-            rec["description"] = rec["held"][-1]
+            heads = [f for f in rec["held"] if f in rec["heads"]]
+            rec["description"] = (heads or rec["held"])[-1]
         elif rec["houses"]:
             country, chamber = rec["houses"][0]
             where = country_label.get(rec["country"][0], country) if rec["country"] else country
