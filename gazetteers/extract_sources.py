@@ -359,6 +359,7 @@ def offices(root: Path) -> None:
     # 2022-10): an office holder who left office in that time is only in the
     # older versions.  The newest version's row (and label) wins.
     seen: dict[tuple[str, ...], list[str]] = {}
+    pinned: set[tuple[str, ...]] = set()
     for commit in wl.history("data/wikidata.csv"):
         for row in wl.csv("data/wikidata.csv", commit):
             if "countryid" not in row:  # the first version had other column names
@@ -387,7 +388,13 @@ def offices(root: Path) -> None:
             key = (person, position, pq, cq, start, end)
             if key not in seen:
                 seen[key] = [person, label, position, pq, cq, start, end, "world-leaders-2021"]
-    rows += list(seen.values())
+            if commit == wl.commit:
+                pinned.add(key)
+    # A row that only an older version has counts when that version dates its
+    # end (the holder left office, and the extract said so): rows that vanish
+    # while still "in office" are Wikidata vandalism or mistakes that were
+    # removed (a German actor was "President of East Timor" for a month).
+    rows += [row for key, row in seen.items() if key in pinned or row[6]]
     for repo, (commit, country, _lang) in sorted(MINISTERS.items()):
         m = Mirror(root, repo, commit)
         cq = country_qid.get(country, "")

@@ -72,7 +72,13 @@ HEAD_RE = re.compile(
     r"federal chancellor|chancellor|taoiseach|head of state)\b",
     re.IGNORECASE,
 )
-NOT_HEAD_RE = re.compile(r"\b(vice|deputy|of the (senate|council|assembly|court|house))\b", re.IGNORECASE)
+# ... but not a deputy, a presiding officer of a court or chamber, or the head
+# of a sub-national entity.
+NOT_HEAD_RE = re.compile(
+    r"\b(vice|deputy|court|council|assembly|senate|house|chamber|intelligence|commission|generalitat|"
+    r"azad kashmir|crimea|bashkortostan|sakha|iraqi kurdistan|kurdistan|abu dhabi)\b",
+    re.IGNORECASE,
+)
 
 # Words that name a kind of party, not a party: a party name made only of
 # these is generic ("الحزب الديمقراطي", "حزب چپ") and is dropped.

@@ -213,3 +213,19 @@ def test_build_default_reproduces_the_shipped_files(tmp_path, monkeypatch, manif
     shipped = dict(manifest)
     shipped.pop("date")
     assert rebuilt == shipped
+
+
+def test_curated_office_holders_are_office_holders_of_the_extracts():
+    """Every row of curated/office_holders.tsv names a QID that office_holders.tsv
+    (a Wikidata extract) states for an office holder with that English label."""
+    breadth = _load("make_breadth")
+    offices = breadth.read_tsv(GAZ / "sources" / "office_holders.tsv")
+    labels: dict[str, set[str]] = {}
+    for row in offices:
+        labels.setdefault(row["qid"], set()).add(row["label"])
+    curated = breadth.read_tsv(GAZ / "curated" / "office_holders.tsv")
+    assert len(curated) >= 250
+    for row in curated:
+        assert row["qid"] in labels, row["qid"]
+        assert row["label"] in labels[row["qid"]], (row["qid"], row["label"])
+        assert row["checked"].startswith("extract:"), row["qid"]
