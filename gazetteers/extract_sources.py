@@ -95,6 +95,13 @@ MINISTERS = {
         "United States of America",
         "",
     ),
+    "every-politician-scrapers/sudan": ("bd56d436414d49f53c21baf0601962478a431ac2", "Sudan", "ar"),
+    "every-politician-scrapers/mauritania": ("d3f467cdef94a4ec1525fbbb0444977df7af0ecc", "Mauritania", "ar"),
+    "every-politician-scrapers/somalia-cabinet": (
+        "7b5980d7c4b80241f31b9ceb82b601906656559b",
+        "Somalia",
+        "ar",
+    ),
     "every-politician-scrapers/yemen": ("993e1a6176b9082c7053cd67ff59dc52ee71f71b", "Yemen", "ar"),
 }
 # Natural Earth 10m populated places (public domain; this GeoJSON conversion CC0),
