@@ -195,6 +195,56 @@ def is_arabic_letter(ch: str) -> bool:
     return unicodedata.category(ch)[0] in "LM" and "ARABIC" in unicodedata.name(ch, "")
 
 
+# Titles that Wikidata labels sometimes carry before a person's name
+# ("الشيخ الدكتور أحمد ناصر المحمد الصباح"): removed, since a title is not a name
+# and would link every holder of it.  سيد/سید (a lineage name, part of most
+# Persian labels of sayyids) and سردار (part of many Pashtun and Baloch names)
+# are kept.
+PERSON_TITLES = {
+    "الشيخ",
+    "الشيخة",
+    "الدكتور",
+    "الدكتورة",
+    "المهندس",
+    "المهندسة",
+    "الأمير",
+    "الأميرة",
+    "الملك",
+    "الملكة",
+    "السلطان",
+    "الرئيس",
+    "اللواء",
+    "العميد",
+    "الفريق",
+    "المشير",
+    "الحاج",
+    "الإمام",
+    "شیخ",
+    "دکتر",
+    "مهندس",
+    "آیت‌الله",
+    "حجت‌الاسلام",
+    "ڈاکٹر",
+}
+# Words of a description, not of a name: a label made of them is a Wikidata
+# error ("سیاست‌مدار اهل ارمنستان", politician from Armenia).
+DESCRIPTION_WORDS = {
+    "سیاست‌مدار",
+    "سیاستمدار",
+    "سياسي",
+    "سیاسی",
+    "سياستمدار",
+    "نماینده",
+    "بازیکن",
+    "خواننده",
+    "بازیگر",
+    "نویسنده",
+    "اهل",
+    "عضو",
+    "نائب",
+}
+
+
 def clean_name(name: str, *, person: bool) -> str | None:
     """The name cleaned, or None when it is not a usable Arabic-script name."""
     name = name.translate(BIDI)
@@ -214,8 +264,14 @@ def clean_name(name: str, *, person: bool) -> str | None:
     if not any(is_arabic_letter(c) for c in name):
         return None
     words = [w for w in re.split(r"[ \-]+", name) if w]
-    if person and len(words) < 2:
-        return None
+    if person:
+        if any(w in DESCRIPTION_WORDS for w in words):
+            return None
+        while words and words[0] in PERSON_TITLES:
+            words = words[1:]
+            name = name.split(" ", 1)[1] if " " in name else ""
+        if len(words) < 2:
+            return None
     return name
 
 

@@ -168,6 +168,10 @@ def test_name_cleaning_keeps_names_and_drops_junk():
     assert clean("محمد", person=True) is None  # a bare given name
     assert clean("Nabih Berri", person=True) is None
     assert clean("علی 2", person=True) is None
+    assert clean("الشيخ الدكتور أحمد ناصر المحمد الصباح", person=True) == "أحمد ناصر المحمد الصباح"
+    assert clean("سیاست‌مدار اهل ارمنستان", person=True) is None
+    assert clean("سید محمد خاتمی", person=True) == "سید محمد خاتمی"
+    assert clean("الشيخ محمد", person=True) is None
     assert clean("الجماعة الإسلامية فى باكستان(ك)", person=False) is None or "(" not in clean(
         "الجماعة الإسلامية فى باكستان(ك)", person=False
     )
