@@ -187,6 +187,24 @@ FOLDER_ISO = {
 # --------------------------------------------------------------------- helpers
 
 
+# Country names written with "the" in "Prime Minister of the United Arab Emirates".
+THE_COUNTRIES = {
+    "United States",
+    "United Kingdom",
+    "United Arab Emirates",
+    "Netherlands",
+    "Philippines",
+    "Bahamas",
+    "Gambia",
+    "Maldives",
+    "Comoros",
+    "Central African Republic",
+    "Czech Republic",
+    "Dominican Republic",
+    "Marshall Islands",
+    "Solomon Islands",
+    "Seychelles",
+}
 # Wikidata's lower-case script subtags, spelled as the rest of the gazetteer spells them.
 LANG_KEYS = {"kk-arab": "kk-Arab", "ku-arab": "ku-Arab"}
 
@@ -433,7 +451,8 @@ def build() -> int:
         add_country(rec, cq)
         position = row["position"]
         if cq in country_label and country_label[cq] not in position:
-            position = f"{position} of {country_label[cq]}"
+            where = country_label[cq]
+            position = f"{position} of {'the ' if where in THE_COUNTRIES else ''}{where}"
         span = f"{start or '?'}–{end or ''}"
         fact = f"{position} {span}"
         if fact not in rec["held"]:
