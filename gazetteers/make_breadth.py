@@ -394,6 +394,7 @@ def build() -> int:
                 "as_of": [],
                 "houses": [],
                 "heads": set(),
+                "roles": [],
             },
         )
 
@@ -434,6 +435,9 @@ def build() -> int:
         src = "extract:every-politician-scrapers/" + row["file"].split(":")[0]
         if src not in rec["sources"]:
             rec["sources"].append(src)
+        add_country(rec, row["country"])
+        if row["role"] and row["role"] not in rec["roles"]:
+            rec["roles"].append(row["role"])
 
     # office holders
     for row in read_tsv(SOURCES / "office_holders.tsv"):
@@ -534,6 +538,10 @@ def build() -> int:
             country, chamber = rec["houses"][0]
             where = country_label.get(rec["country"][0], country) if rec["country"] else country
             rec["description"] = f"politician, member of the {chamber} ({where})"
+        elif rec["roles"] or rec["country"]:
+            where = country_label.get(rec["country"][0], "") if rec["country"] else ""
+            role = rec["roles"][0] if rec["roles"] else "politician"
+            rec["description"] = f"{role} ({where})" if where else role
         if not rec["popularity"]:
             rec["popularity"] = 30
         checked = " + ".join(rec["sources"])
