@@ -435,7 +435,7 @@ def offices(root: Path) -> None:
                     ]
                 )
     rows = sorted(
-        {tuple(clean(c) for c in r) for r in rows}, key=lambda r: (int(r[0][1:]), r[4], r[5], r[2], r[7])
+        {tuple(clean(c) for c in r) for r in rows}, key=lambda r: (int(r[0][1:]), r[4], r[5], r[2], r[7], r)
     )
     write_tsv(
         OUT / "office_holders.tsv",
