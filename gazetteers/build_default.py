@@ -5,6 +5,8 @@
 
 Inputs:
   gazetteers/generated/countries.jsonl   (made by gazetteers/make_countries.py)
+  gazetteers/generated/people.jsonl      (made by gazetteers/make_breadth.py)
+  gazetteers/generated/parties.jsonl     (made by gazetteers/make_breadth.py)
   gazetteers/curated/*.tsv               (hand-curated, format in gazetteers/README.md)
 
 Outputs (written atomically, byte-identical for identical inputs and date):
@@ -39,6 +41,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 COUNTRIES = HERE / "generated" / "countries.jsonl"
+# Generated from the Wikidata extracts in gazetteers/sources/ by make_breadth.py.
+BREADTH = (
+    HERE / "generated" / "people.jsonl",
+    HERE / "generated" / "parties.jsonl",
+    HERE / "generated" / "places.jsonl",  # by make_places.py
+)
 CURATED = HERE / "curated"
 OUT_DIR = ROOT / "namelink" / "data" / "default"
 FORMAT = 1
@@ -55,6 +63,78 @@ LICENCES = {
     "iso-codes": "ISO 3166 names and translations via pycountry (Debian iso-codes): LGPL-2.1-or-later",
     "rigour": "territory list, QIDs and alias names via rigour (OpenSanctions): MIT",
     "curated": "hand-curated names in gazetteers/curated/*.tsv: same licence as namelink",
+    "everypolitician": "legislators and parties: Wikidata extracts in tijmenb/everypolitician-data "
+    "(fork of everypolitician/everypolitician-data, 2015-11-30): Wikidata content, CC0 1.0",
+    "natural-earth": "city QIDs: Natural Earth populated places (public domain)",
+    "countries-states-cities": "QID cross-check for cities, region QIDs: "
+    "dr5hn/countries-states-cities-database, ODbL 1.0",
+    "every-politician-scrapers": "office holders and their labels: Wikidata extracts in "
+    "every-politician-scrapers/world-leaders-2021 and <country>-ministers (2022-07 to 2023-01): "
+    "Wikidata content, CC0 1.0",
+}
+MAKERS = {
+    "people.jsonl": "make_breadth.py",
+    "parties.jsonl": "make_breadth.py",
+    "places.jsonl": "make_places.py",
+}
+# Where each generated file comes from (upstream repository, commit, date, licence),
+# copied into the manifest so that `namelink gazetteer info` can show it.
+UPSTREAM = {
+    "people.jsonl": [
+        {
+            "repo": "tijmenb/everypolitician-data",
+            "commit": "0642e77ac8a13bcd8017b245825c3aba349d3e6a",
+            "date": "2015-11-30",
+            "files": "data/<Country>/<House>/sources/morph/wikidata.csv",
+            "licence": "Wikidata content, CC0 1.0",
+        },
+        {
+            "repo": "every-politician-scrapers/world-leaders-2021",
+            "commit": "be7039cf5952d8121c4f1e24eea64cc5dd465633",
+            "date": "2022-10-10",
+            "files": "data/wikidata.csv",
+            "licence": "Wikidata content, CC0 1.0",
+        },
+        {
+            "repo": "every-politician-scrapers/<country>-ministers (19 repositories)",
+            "commit": "pinned per repository in gazetteers/extract_sources.py",
+            "date": "2022-07-23 to 2023-01-13",
+            "files": "html/holders21.csv, html/legislators.csv, sources/*/wikidata.csv",
+            "licence": "Wikidata content, CC0 1.0",
+        },
+    ],
+    "places.jsonl": [
+        {
+            "repo": "martynafford/natural-earth-geojson (Natural Earth v4.0 populated places)",
+            "commit": "0b9a6ceb0a7032713abd9460ac1e995a9c60cd1e",
+            "date": "2024-01-24 (data of 2017)",
+            "files": "10m/cultural/ne_10m_populated_places.7z",
+            "licence": "Natural Earth: public domain; this conversion: CC0 1.0",
+        },
+        {
+            "repo": "dr5hn/countries-states-cities-database",
+            "commit": "7fda0afd3e75391d9480c22ed3a2b91f50e08eb6",
+            "date": "2026-08-08",
+            "files": "contributions/cities/*.json, json/regions.json, json/subregions.json",
+            "licence": "ODbL 1.0 (QID cross-check and region QIDs; extract kept in gazetteers/sources/)",
+        },
+        {
+            "repo": "CLDR via babel",
+            "commit": "babel 2.19.0",
+            "date": "2026",
+            "files": "exemplar cities of time zones, M49 region names",
+            "licence": "Unicode License v3",
+        },
+    ],
+    "parties.jsonl": [
+        {
+            "repo": "tijmenb/everypolitician-data",
+            "commit": "0642e77ac8a13bcd8017b245825c3aba349d3e6a",
+            "date": "2015-11-30",
+            "files": "data/<Country>/<House>/sources/wikidata/groups.json",
+            "licence": "Wikidata content, CC0 1.0",
+        },
+    ],
 }
 COUNTRIES_SCRIPT = HERE / "make_countries.py"
 
@@ -266,6 +346,8 @@ def merge_into(base: dict, rec: dict) -> None:
             base[key] = value
         elif key in ("checked", "as_of") and value and value not in base[key].split(" ; "):
             base[key] = f"{base[key]} ; {value}"
+        elif isinstance(base[key], list) and isinstance(value, list):
+            _union(base[key], value)  # held, country
 
 
 def _copy(rec: dict) -> dict:
@@ -452,6 +534,20 @@ def build() -> int:
     sources.append(
         {"file": _rel(COUNTRIES), "entities": len({r["qid"] for r, _ in recs}), "origin": countries_origin()}
     )
+    breadth_records: list[tuple[dict, str]] = []
+    for path in BREADTH:
+        if not path.exists():
+            raise BuildError(f"{_rel(path)} is missing: run gazetteers/make_breadth.py and make_places.py")
+        recs = read_jsonl(path)
+        breadth_records += recs
+        sources.append(
+            {
+                "file": _rel(path),
+                "entities": len({r["qid"] for r, _ in recs}),
+                "origin": f"generated by gazetteers/{MAKERS[path.name]} from gazetteers/sources/",
+                "upstream": UPSTREAM[path.name],
+            }
+        )
     for path in sorted(CURATED.glob("*.tsv")):
         recs, title = read_tsv(path)
         records += recs
@@ -462,6 +558,7 @@ def build() -> int:
     # Hand-curated rows come first, so that their labels, descriptions and
     # preferred names win over the generated ones when rows merge.
     records += country_records
+    records += breadth_records
 
     merged, lines, notes = merge(records)
     notes.extend(drop_wrong_names(merged))
@@ -495,7 +592,17 @@ def build() -> int:
         "licence": LICENCES,
     }
 
-    body = "".join(json.dumps(rec, ensure_ascii=False) + "\n" for rec in entities)
+    # Compact lines: no spaces after separators, and the optional empty lists
+    # (classes, alt_qids) left out: the loader defaults them.
+    body = "".join(
+        json.dumps(
+            {k: v for k, v in rec.items() if not (k in ("classes", "alt_qids") and not v)},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        + "\n"
+        for rec in entities
+    )
     _write_atomic(OUT_DIR / "entities.jsonl", body)
     _write_atomic(OUT_DIR / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     print(

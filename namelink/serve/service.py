@@ -43,7 +43,7 @@ __all__ = [
 
 # The gazetteer's four types as the Wikidata classes OpenRefine shows and sends back.
 # Q5 (human) is every person's P31 in the gazetteer itself. Q43229 (organization) is
-# recorded with its sources in namelink/build/builder.py (CLASS_TYPES). Q2221906
+# recorded with its sources in namelink/wikidata/facts.py (CLASS_TYPES). Q2221906
 # (geographic location) and Q35120 (entity, the root class) were checked in public
 # SPARQL sources with the search tool's find_string (`builder.set_parent_class(
 # "wd:Q2221906") # geographic location`, `id: "wd:Q2221906", name: "geographic
