@@ -55,8 +55,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from namelink import Gazetteer, normalize  # noqa: E402
-from namelink.evidence import FEATURES, POPULARITY_SCALE  # noqa: E402
-from namelink.lexicon import unlisted  # noqa: E402
+from namelink.evidence import FEATURES, LEXICON_LANG, POPULARITY_SCALE  # noqa: E402
+from namelink.lexicon import script_lang, unlisted  # noqa: E402
 from namelink.score import coherent  # noqa: E402
 
 DEFAULT = ROOT / "namelink" / "data" / "default" / "entities.jsonl"
@@ -299,7 +299,11 @@ def _share(key: str) -> float:
     return int(hashlib.sha256(("namelink-people-1:" + key).encode()).hexdigest()[:8], 16) / 2**32
 
 
-def frequent_words(gazetteer: Gazetteer, names: set[str]) -> list[Row]:
+def frequent_words(gazetteer: Gazetteer, names: dict[str, set[str]]) -> list[Row]:
+    """Frequent words looked up as names: every candidate is wrong. A word that
+    is exactly a gazetteer name has no label and is left out, unless its
+    letters are Persian or Urdu and the name is not written for that language
+    (Urdu میں "in" is not مين, Maine in Arabic)."""
     from wordfreq import top_n_list
 
     rows: list[Row] = []
@@ -307,7 +311,10 @@ def frequent_words(gazetteer: Gazetteer, names: set[str]) -> list[Row]:
     for lang in ("ar", "fa", "ur"):
         for word in top_n_list(lang, WORDS):
             form = normalize(word)
-            if not form or form in seen or form in names or form.isascii():
+            if not form or form in seen or form.isascii():
+                continue
+            own = script_lang(word)
+            if form in names and (own in (None, "ar") or own in names[form]):
                 continue
             seen.add(form)
             split = "test" if held_out(form) else "fit"
@@ -357,11 +364,12 @@ MONOTONE = {
     "first_letter": 1,
     "short": -1,
     "zipf_gap": -1,
+    "article": -1,
     "loose_word_zipf": -1,
     "derived": -1,
     "clitic_gain": 1,
     "other_language": -1,
-    "popularity": 1,
+    "popularity_prior": 1,
     "language_hint": 1,
     "gap": 1,
 }
@@ -438,7 +446,7 @@ def decisions(weights: dict[str, object], rows: Iterable[Row]) -> list[tuple[str
     for row in rows:
         by_query[(row.kind, row.query)].append(row)
     out = []
-    at = {name: FEATURES.index(name) for name in ("similarity", "variant", "popularity")}
+    at = {name: FEATURES.index(name) for name in ("similarity", "variant", "popularity_prior")}
     for (kind, _), group in by_query.items():
         if group[0].method == NOTHING:
             out.append((kind, group[0].qid, 0.0, ""))
@@ -447,7 +455,7 @@ def decisions(weights: dict[str, object], rows: Iterable[Row]) -> list[tuple[str
         chances = coherent(
             [predict(weights, r) for r in group],
             [(r.method, r.features[at["similarity"]], str(r.features[at["variant"]])) for r in group],
-            [round(math.expm1(r.features[at["popularity"]] * math.log1p(POPULARITY_SCALE))) for r in group],
+            [round(math.expm1(r.features[at["popularity_prior"]] * math.log1p(POPULARITY_SCALE))) for r in group],
         )
         p, best = max(zip(chances, group, strict=True), key=lambda pair: pair[0])
         out.append((kind, best.qid, p, best.candidate))
@@ -540,7 +548,11 @@ def main() -> None:
     threshold = LINK_THRESHOLD if args.threshold is None else args.threshold
     records = read_records()
     gazetteer = Gazetteer.from_records(records)
-    names = {normalize(n) for r in records for values in r["names"].values() for n in values}
+    names: dict[str, set[str]] = defaultdict(set)
+    for record in records:
+        for lang, values in record["names"].items():
+            for value in values:
+                names[normalize(value)].add(LEXICON_LANG.get(lang, lang))
     print("building labelled candidates", file=sys.stderr)
     rows = leave_one_out(records)
     rows += as_written(gazetteer, records)

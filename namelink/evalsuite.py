@@ -41,6 +41,7 @@ from pathlib import Path
 from namelink.baselines import FUZZY_BASELINE_CUTOFF, TOP_K, Baselines, word_spans
 from namelink.evalreport import SYSTEMS, Count, Error, Figure, FileReport, SuiteReport
 from namelink.gazetteer import Gazetteer
+from namelink.lexicon import unlisted
 from namelink.normalize import normalize
 
 __all__ = [
@@ -83,6 +84,11 @@ class SuiteError(ValueError):
 
 
 # --- reading ----------------------------------------------------------------------------------
+
+
+def held_out_words(texts: Iterable[str]) -> set[str]:
+    """The normalized words of ``texts`` that fall in the held-out half."""
+    return {word for text in texts for word in normalize(text).split(" ") if word and held_out(word)}
 
 
 def read_rows(path: Path, columns: Iterable[str], split: str) -> list[dict[str, str]]:
@@ -198,6 +204,23 @@ def measure_people(measure: Measure, file: str, rows: list[dict[str, str]]) -> F
             sum(measure.baselines.is_name(texts[i]) for i in unknown),
         ),
     )
+    # The same people as strangers: the measured rows' entities taken out of the
+    # gazetteer, so that every row is a name of someone it does not know (the
+    # gazetteer may hold the very people of the file: legislators, leaders).
+    taken = {qid for qid in expected if qid}
+    if taken:
+        stranger = Measure(
+            Gazetteer.from_records(r for r in measure.gazetteer.records() if r["qid"] not in taken)
+        )
+        strange = stranger.links(texts)
+        figures += (
+            _figure(
+                "false-link rate, their entities taken out",
+                _counts(strange, list(range(len(rows))), lambda i, got: got is not None),
+                False,
+            ),
+        )
+        notes += (("entities taken out of the gazetteer for that rate", len(taken)),)
     errors = tuple(
         measure.error(texts[i], expected[i] or "", links["namelink"][i])
         for i in range(len(rows))
@@ -348,5 +371,9 @@ def evaluate_suite(
     reports = []
     for name in present:
         columns, run = FILES[name]
-        reports.append(run(measure, name, read_rows(folder / name, columns, split)))
+        rows = read_rows(folder / name, columns, split)
+        # The lexicon lists every word wordfreq has; a held-out word must be one
+        # the decision has never seen, so it is looked up as if it were not listed.
+        with unlisted(held_out_words(row["text"] for row in rows)):
+            reports.append(run(measure, name, rows))
     return SuiteReport(str(folder), split, repr(gazetteer), tuple(reports))

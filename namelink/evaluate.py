@@ -34,8 +34,8 @@ from pathlib import Path
 
 from namelink.evalsuite import SPLIT_SALT, SuiteError, SuiteReport, evaluate_suite, held_out
 from namelink.gazetteer import Gazetteer
+from namelink.lexicon import common_words
 from namelink.normalize import normalize
-from namelink.words import common_words
 
 __all__ = [
     "SPLIT_SALT",

@@ -35,7 +35,7 @@ import math
 from rapidfuzz.distance import Indel
 
 from namelink.keys import consonant_key, skeleton_key, spelling_key
-from namelink.lexicon import derived_from, script_lang, word_zipf, zipf
+from namelink.lexicon import derived_from, phrase_zipf, script_lang, zipf
 
 __all__ = ["FEATURES", "SHOWN", "STRICTNESS", "features", "shown_evidence"]
 
@@ -72,10 +72,11 @@ FEATURES = (
     "loose_word_zipf",  # how frequent the query is as a word (zipf / 8), for a match looser than normalized
     "zipf_gap",  # how much more frequent the query is than the name (/ 8, ≥ 0)
     "derived",  # the query is an adjective or plural of the name
-    "variant",  # a clitic, designator, article or qualifier was taken off or added
+    "variant",  # a clitic, designator or qualifier was taken off
+    "article",  # the article ال was added to the query or taken off it (الساحل → ساحل)
     "clitic_gain",  # for a clitic variant: zipf(stem) − zipf(whole token), / 8
     "other_language",  # the query's letters are of another language than the name
-    "popularity",  # the entity's popularity prior (0–1, log scale)
+    "popularity_prior",  # the entity's popularity prior (0–1, log scale)
     "popularity_lead",  # how much more popular than the best other entity (log scale, clipped)
     "language_hint",  # the name is in the language the caller hinted
     "gap",  # how far the best other entity's stage score is behind (clipped)
@@ -90,20 +91,15 @@ GAP_CLIP = 0.3
 _ZIPF_SCALE = 8.0
 POPULARITY_SCALE = 400
 
-_FIRST_OF_LANG = {"ar": "ar", "arz": "ar", "fa": "fa", "ur": "ur", "ps": "fa", "ckb": "fa", "ug": "fa"}
+# The lexicon language (lexicon.LANGS) that stands for a name's language: its
+# own, or the one whose script conventions it shares.
+LEXICON_LANG = {"ar": "ar", "arz": "ar", "fa": "fa", "ur": "ur", "ps": "fa", "ckb": "fa", "ug": "fa"}
 
 
 def popularity_prior(popularity: int) -> float:
     """Popularity mapped to 0–1 on a log scale (a country with 200 sitelinks is
     not 100× as likely as a town with 2)."""
     return min(1.0, math.log1p(max(popularity, 0)) / math.log1p(POPULARITY_SCALE))
-
-
-def _phrase_zipf(norm: str, lang: str | None) -> float:
-    """A phrase is as much a word as its rarest word is (a name of several words
-    is rarely several frequent words); one word is its own word_zipf, in
-    ``lang`` when the query's letters say which language it is."""
-    return min(word_zipf(word, lang) for word in norm.split(" "))
 
 
 def features(
@@ -136,12 +132,15 @@ def features(
     q_words, n_words = q_spelling.split(" "), n_spelling.split(" ")
     several = len(q_words) > 1 and len(n_words) > 1
     own = script_lang(raw)
-    word = _phrase_zipf(query, own)
-    name_word = _phrase_zipf(name, None)
+    # each in its own language: a frequent Urdu word (میں "in") is no evidence for
+    # the Arabic name it equals after normalize() (مين, Maine), as the Arabic
+    # name's own frequency in Arabic says
+    word = phrase_zipf(query, own)
+    name_word = phrase_zipf(name, LEXICON_LANG.get(name_lang))
     clitic_gain = 0.0
     if variant.startswith("clitic"):
-        clitic_gain = (_phrase_zipf(form, own) - word) / _ZIPF_SCALE
-    other_language = own is not None and own != "ar" and _FIRST_OF_LANG.get(name_lang, own) == "ar"
+        clitic_gain = (phrase_zipf(form, own) - word) / _ZIPF_SCALE
+    other_language = own is not None and own != "ar" and LEXICON_LANG.get(name_lang, own) == "ar"
     return (
         STRICTNESS[method],
         1.0 if method == "partial" else 0.0,
@@ -159,7 +158,8 @@ def features(
         0.0 if method in ("exact", "normalized") else word / _ZIPF_SCALE,
         max(0.0, word - name_word) / _ZIPF_SCALE,
         1.0 if derived_from(query, name) else 0.0,
-        1.0 if variant else 0.0,
+        1.0 if variant and "article" not in variant else 0.0,
+        1.0 if "article" in variant else 0.0,
         clitic_gain,
         1.0 if other_language else 0.0,
         popularity_prior(popularity),
@@ -180,7 +180,7 @@ SHOWN = (
     "derived",
     "clitic_gain",
     "other_language",
-    "popularity",
+    "popularity_prior",
     "popularity_lead",
     "gap",
 )

@@ -23,6 +23,8 @@ from namelink.explain import explain
 from namelink.index import ARABIC_SCRIPT, LATIN, SAME_SCRIPT_KINDS, Index, load_index, trigrams
 from namelink.keys import (
     adjective_bases,
+    consonant_key,
+    first_word_key,
     keys_of_normalized,
     romanized_key,
     skeleton_key,
@@ -30,6 +32,7 @@ from namelink.keys import (
     spelling_key,
     variants,
 )
+from namelink.lexicon import is_common_word, script_lang
 from namelink.normalize import check_str, normalize
 from namelink.options import check_threshold, check_types
 from namelink.records import (
@@ -45,7 +48,6 @@ from namelink.records import (
     read_manifest,
     validate_record,
 )
-from namelink.words import is_common_word
 
 __all__ = ["ENTITIES_FILE", "MANIFEST_FILE", "Gazetteer", "GazetteerError"]
 
@@ -120,6 +122,7 @@ class Gazetteer:
         self.manifest: dict[str, Any] = manifest or {}
         self.path = path
         self._first_word_table: dict[str, int] | None = None
+        self._first_key_table: dict[str, int] | None = None
 
     # -- construction ----------------------------------------------------------------
 
@@ -217,6 +220,9 @@ class Gazetteer:
             )
         )
         forms = [(norm, ""), *variants(norm)] if not strict else [(norm, "")]
+        if script_lang(exact_text) in ("fa", "ur"):
+            # Persian and Urdu have no article: ال is not added to or taken off their words
+            forms = [(form, why) for form, why in forms if "article" not in why]
         for form, variant in forms:
             for name_id in index.normalized.get(form):
                 exact = not variant and index.name_text[name_id] == exact_text
@@ -456,6 +462,26 @@ class Gazetteer:
                     table[first] = words
             self._first_word_table = table
         return self._first_word_table
+
+    def _first_word_keys(self) -> dict[str, int]:
+        """keys.first_word_key of the first word of every name → the most words a
+        name starting so has: where link_text() may find a name spelled otherwise.
+        Built on first use, like _first_words."""
+        if self._first_key_table is None:
+            table: dict[str, int] = {}
+            for first, words in self._first_words().items():
+                key = first_word_key(first)
+                if words > table.get(key, 0):
+                    table[key] = words
+            self._first_key_table = table
+        return self._first_key_table
+
+    def _holds_key_of(self, norm: str) -> bool:
+        """Whether a name of this gazetteer shares its skeleton or consonant key
+        with the normalized ``norm`` (a spelling-key match shares the skeleton
+        too): the cheap test before a full loose lookup in text."""
+        skeleton = first_word_key(norm)
+        return bool(self._index.keys[2].get(skeleton) or self._index.keys[3].get(consonant_key(skeleton)))
 
     def _link_name_in_text(
         self, name: str, types: frozenset[str] | None, threshold: float | None

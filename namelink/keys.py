@@ -284,3 +284,10 @@ def variants(norm: str) -> tuple[tuple[str, str], ...]:
             out.setdefault(ARTICLE + norm, "article ال added")
     out.pop(norm, None)
     return tuple(out.items())
+
+
+def first_word_key(word: str) -> str:
+    """The key under which running text looks for names starting with a normalized
+    word spelled otherwise: its skeleton (hamza seats, پ/ب ... folded; long
+    vowels and doubled letters out), as the skeleton key forgives."""
+    return skeleton_key(spelling_key(word))

@@ -32,9 +32,12 @@ from namelink.normalize import normalize
 
 __all__ = [
     "LANGS",
+    "NAME_HEADS",
+    "NAME_TAILS",
     "common_words",
     "derived_from",
     "is_common_word",
+    "phrase_zipf",
     "script_lang",
     "unlisted",
     "word_zipf",
@@ -206,6 +209,67 @@ def script_lang(text: str) -> str | None:
     if _ARABIC_LETTERS.search(text):
         return "ar"
     return None
+
+
+def phrase_zipf(norm: str, lang: str | None = None) -> float:
+    """How much a normalized phrase is words of the language: as much as its
+    rarest word is (a name of several words is rarely several frequent words)."""
+    return min(word_zipf(word, lang) for word in norm.split(" "))
+
+
+# Words that begin longer names: a place right after one is part of a name,
+# not a mention of the place (بحر اليابان is the Sea of Japan). Kept in their
+# normal forms.
+NAME_HEADS = frozenset(
+    normalize(word)
+    for word in (
+        "بحر",  # sea
+        "خليج",  # gulf
+        "محيط",  # ocean
+        "جبال",  # mountains
+        "جبل",  # mountain
+        "نهر",  # river
+        "جزيرة",  # island
+        "جزر",  # islands
+        "صحراء",  # desert
+        "قناة",  # canal
+        "مضيق",  # strait
+        "منظمة",  # organization
+        "جامعة",  # university
+        "مطار",  # airport
+        "ميناء",  # port
+        "وكالة",  # agency
+        "شركة",  # company
+        "مجلس",  # council
+        "حزب",  # party
+        "حركة",  # movement
+        "جبهة",  # front
+        "دریای",  # sea of (fa)
+        "سازمان",  # organization (fa)
+        "دانشگاه",  # university (fa)
+        "رود",  # river (fa)
+    )
+)
+# Adjectives that end longer names: a place right before one is part of a name
+# (آسيا الوسطى is Central Asia, not Asia).
+NAME_TAILS = frozenset(
+    normalize(word)
+    for word in (
+        "الوسطى",  # central
+        "الشرقية",  # eastern
+        "الغربية",  # western
+        "الشمالية",  # northern
+        "الجنوبية",  # southern
+        "الشرقي",
+        "الغربي",
+        "الشمالي",
+        "الجنوبي",
+        "الكبرى",  # greater
+        "الصغرى",  # lesser
+        "الأوسط",  # middle (الشرق الأوسط)
+        "مرکزی",  # central (fa)
+    )
+)
 
 
 @cache

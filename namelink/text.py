@@ -26,10 +26,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from namelink.keys import strip_clitics
+from namelink.keys import first_word_key, strip_clitics
+from namelink.lexicon import NAME_HEADS, NAME_TAILS, is_common_word, phrase_zipf, word_zipf
 from namelink.normalize import check_str, normalize
 from namelink.records import Link, Mention
-from namelink.words import is_common_word
 
 if TYPE_CHECKING:
     from namelink.gazetteer import Gazetteer
@@ -63,6 +63,27 @@ TITLES = frozenset(
         "وزير",  # minister
     }
 )
+# A span that is no name as written but a variant of one (قازاقستان) links in
+# running text only at this calibrated probability: a running text has far more
+# words than names, so the prior that a token is a name is lower than in a list
+# of names (chosen on the fit half of tests/data/eval/text.tsv).
+TEXT_VARIANT_THRESHOLD = 0.8
+# A single word that running text uses at least this often (zipf 4: once in
+# 10,000 words) is not looked up as a variant spelling of a name: real one-word
+# variant spellings are rarer (94% of those in the fit half of
+# tests/data/eval/variants.tsv), and the lookups it saves are most of
+# link_text's work.
+TEXT_VARIANT_MAX_ZIPF = 4.0
+# A one-word name as written that is one of the language's most frequent words
+# (zipf at least TEXT_FREQUENT_WORD: once in 100,000 words) needs support (a
+# title, the document) unless its entity is famous (TEXT_FAMOUS, the popularity
+# of a sitting head of state or a capital) and the language does not use it
+# TEXT_WORD_EXCESS more (in zipf) than the entity's other names: then its
+# frequency is the word's, not the entity's (كيف "how", not Kyiv; أمل "hope",
+# not the town Amol). روسيا, مصر, إيران stay names.
+TEXT_FREQUENT_WORD = 5.0
+TEXT_FAMOUS = 100
+TEXT_WORD_EXCESS = 1.0
 # Tokens kept behind the current one: a title is at most two words (رئيس الوزراء).
 TITLE_WINDOW = 2
 # Latin tokens of this length or shorter must be capitalized to count (Xi, UN):
@@ -86,6 +107,16 @@ class _Document:
             for word in (words[0], words[-1]):
                 if len(word) >= 2 and word not in TITLES:
                     self.short_forms.setdefault(word, link)
+
+
+def inside_longer_name(norms: list[str], i: int, n: int) -> bool:
+    """Whether the span of ``n`` tokens at ``i`` is part of a longer name the
+    gazetteer does not hold: a word that begins names stands before it (بحر
+    اليابان, منظمة شنغهاي للتعاون) or an adjective of names follows it (آسيا
+    الوسطى). The longer name would have been found first, had it been known."""
+    before = norms[i - 1] if i > 0 else ""
+    after = norms[i + n] if i + n < len(norms) else ""
+    return before in NAME_HEADS or after in NAME_TAILS
 
 
 def _letters_before(token: str, count: int) -> int:
@@ -113,7 +144,12 @@ class _Reader:
         self.types = types
         self.threshold = threshold
         self.first_words = gazetteer._first_words()
+        self.first_keys = gazetteer._first_word_keys()
+        self.longest_first = max(map(len, self.first_words), default=0)
         self.names = gazetteer._index.normalized
+        self.loose: dict[str, Link | None] = {}
+        self.keys: dict[str, str] = {}
+        self.excess: dict[tuple[str, str], float] = {}
         self.norms: dict[str, str] = {}
         self.stems: dict[str, tuple[str, ...]] = {}
         self.links: dict[str, Link | None] = {}
@@ -133,6 +169,42 @@ class _Reader:
                 found = self.gazetteer._link_name_in_text(name, self.types, self.threshold)
             self.links[name] = found
         return self.links[name]
+
+    def loose_link(self, phrase: str) -> Link | None:
+        """link() of a span that is no gazetteer name as written but shares a key
+        with one (a variant spelling: قازاقستان, اردوگان), once per distinct span,
+        by the calibrated decision at the stricter TEXT_VARIANT_THRESHOLD."""
+        if phrase not in self.loose:
+            found = None
+            # a word that text uses this often is a word, or a name spelled as the
+            # gazetteer spells it (which step 1 finds): not a variant spelling
+            frequent = " " not in phrase and word_zipf(phrase) >= TEXT_VARIANT_MAX_ZIPF
+            if not frequent and self.gazetteer._holds_key_of(phrase):
+                cutoff = max(TEXT_VARIANT_THRESHOLD, self.threshold or 0.0)
+                found = self.gazetteer.link(phrase, types=self.types, threshold=cutoff)
+                if found is not None and found.method in ("exact", "normalized"):
+                    found = None  # a name as written is step 1's, with its own rules
+            self.loose[phrase] = found
+        return self.loose[phrase]
+
+    def word_more_than_name(self, link: Link, norm: str) -> bool:
+        """Whether a one-word name as written is rather a frequent word here: one
+        of the language's most frequent words that names an entity not famous
+        enough to explain it (أمل "hope", not the town Amol), or that is far more
+        frequent than any other name of its entity (كيف "how", not Kyiv: كييف)."""
+        if word_zipf(norm) < TEXT_FREQUENT_WORD:
+            return False
+        if link.popularity < TEXT_FAMOUS:
+            return True
+        key = (link.qid, norm)
+        if key not in self.excess:
+            entity = self.gazetteer.entity(link.qid)
+            others = [
+                normalize(name) for values in (entity.names.values() if entity else ()) for name in values
+            ]
+            rivals = [phrase_zipf(other) for other in others if other != norm and not other.isascii()]
+            self.excess[key] = word_zipf(norm) - max(rivals) if rivals else 0.0
+        return self.excess[key] >= TEXT_WORD_EXCESS
 
     def clitic_stems(self, norm: str) -> tuple[str, ...]:
         found = self.stems.get(norm)
@@ -182,14 +254,9 @@ class _Reader:
         # earlier, followed by a common word, is that person (قال شي إن: "Xi said
         # that", not the city شي إن)
         earlier = document.short_forms.get(first)
-        longest = self.first_words.get(first, 0)
-        for n in range(min(longest, len(tokens) - i, MAX_NAME_TOKENS), 0, -1):
-            if earlier is not None and n > 1 and any(is_common_word(w) for w in norms[i + 1 : i + n]):
-                continue
-            phrase = " ".join(norms[i : i + n])
-            link = self.accept(phrase, norms, i, document)
-            if link is not None:
-                return start, tokens[i + n - 1][1], n, link, phrase
+        found = self.span(first, tokens, norms, i, document, skip_common=earlier is not None)
+        if found is not None:
+            return (start, *found)
         # 2. a short form of a name linked earlier in this document
         if earlier is not None and self.allowed(earlier):
             why = f"short form of {earlier.matched_name} earlier in the text"
@@ -200,24 +267,77 @@ class _Reader:
                 replace(earlier, matched_name=token, method="document", explanation=why),
                 first,
             )
-        # 3. leading clitics: وبوتين, للصين
-        if not token.isascii():
-            for stem in self.clitic_stems(first):
-                link = self.accept(stem, norms, i, document) if stem in self.first_words else None
-                if link is None:
-                    link = self.document_link(stem, document)
-                if link is not None:
-                    cut = _letters_before(token, len(first) - _common_suffix(first, stem))
-                    return start + cut, end, 1, link, stem
-        # 4. a name glued to the next word: أوكرانياخلفية
+        if token.isascii():
+            return None
+        # 3. leading clitics: وبوتين, للصين, والأمم المتحدة
+        for stem in self.clitic_stems(first):
+            found = self.span(stem, tokens, norms, i, document)
+            if found is None:
+                link = self.document_link(stem, document)
+                found = (end, 1, link, stem) if link is not None else None
+            if found is not None:
+                cut = _letters_before(token, len(first) - _common_suffix(first, stem))
+                if cut >= end - start:  # the clitic is inside a ligature (ﰈوسكو): keep the token whole
+                    cut = 0
+                return (start + cut, *found)
+        # 4. a variant spelling of a name: قازاقستان, اردوگان, وقازاقستان
+        for head in (first, *self.clitic_stems(first)):
+            found = self.variant_span(head, tokens, norms, i)
+            if found is not None:
+                cut = _letters_before(token, len(first) - _common_suffix(first, head)) if head != first else 0
+                return (start + (cut if cut < end - start else 0), *found)
+        # 5. a name glued to the next word: أوكرانياخلفية (a name is no longer than
+        # the longest first word of the gazetteer, which bounds the work)
         if len(first) >= GLUED_NAME_MIN + GLUED_REST_MIN and " " not in first:
-            for size in range(len(first) - GLUED_REST_MIN, GLUED_NAME_MIN - 1, -1):
+            for size in range(min(len(first) - GLUED_REST_MIN, self.longest_first), GLUED_NAME_MIN - 1, -1):
                 head = first[:size]
                 if head in self.first_words:
                     link = self.accept(head, norms, i, document)
                     if link is not None:
                         return start, start + _letters_before(token, size), 1, link, head
         return None
+
+    def span(
+        self,
+        first: str,
+        tokens: list[tuple[int, int, str]],
+        norms: list[str],
+        i: int,
+        document: _Document,
+        skip_common: bool = False,
+    ) -> tuple[int, int, Link, str] | None:
+        """The longest name as written that starts with ``first`` (the token at
+        ``i``, or its stem) and goes on with the tokens after it: (end, tokens
+        used, link, normal form)."""
+        longest = self.first_words.get(first, 0)
+        for n in range(min(longest, len(tokens) - i, MAX_NAME_TOKENS), 0, -1):
+            rest = norms[i + 1 : i + n]
+            if skip_common and n > 1 and any(is_common_word(w) for w in rest):
+                continue
+            phrase = " ".join([first, *rest])
+            link = self.accept(phrase, norms, i, document)
+            if link is not None and not (n == 1 and inside_longer_name(norms, i, 1)):
+                return tokens[i + n - 1][1], n, link, phrase
+        return None
+
+    def variant_span(
+        self, first: str, tokens: list[tuple[int, int, str]], norms: list[str], i: int
+    ) -> tuple[int, int, Link, str] | None:
+        """The longest span starting with ``first`` that a gazetteer name's key
+        reaches and the calibrated decision links: a name spelled otherwise."""
+        longest = self.first_keys.get(self.first_key(first), 0)
+        for n in range(min(longest, len(tokens) - i, MAX_NAME_TOKENS), 0, -1):
+            phrase = " ".join([first, *norms[i + 1 : i + n]])
+            link = self.loose_link(phrase)
+            if link is not None and self.allowed(link) and not inside_longer_name(norms, i, n):
+                return tokens[i + n - 1][1], n, link, phrase
+        return None
+
+    def first_key(self, word: str) -> str:
+        found = self.keys.get(word)
+        if found is None:
+            found = self.keys[word] = first_word_key(word)
+        return found
 
     def accept(self, phrase: str, norms: list[str], i: int, document: _Document) -> Link | None:
         """The link of a candidate span, if it is a name here: an exact normal-form
@@ -226,7 +346,8 @@ class _Reader:
         link = self.link(phrase)
         if link is None:
             return None
-        if is_common_word(phrase) and not self.supported(link, norms, i, document):
+        common = is_common_word(phrase) or (" " not in phrase and self.word_more_than_name(link, phrase))
+        if common and not self.supported(link, norms, i, document):
             return None
         return link
 

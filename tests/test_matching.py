@@ -221,8 +221,12 @@ def test_a_hundred_kilobyte_name_finishes_at_once_with_a_bounded_result() -> Non
 def test_the_dev_gold_set_keeps_its_floors() -> None:
     report = evaluate(read_gold(DATA / "dev_gold.tsv"), Gazetteer.default())
     assert report.rows >= 400
-    assert report.accuracy_at_1 >= 0.95, report.summary()["errors"]
-    assert report.false_link_rate <= 0.02, report.summary()["errors"]
+    # The calibrated decision (0.947 when it shipped) trades three points of this
+    # project-written set for false links on frequent words falling from 14% to
+    # about 2% on held-out data (README, "How well it links"); the floors guard
+    # against regressions from there.
+    assert report.accuracy_at_1 >= 0.94, report.summary()["errors"]
+    assert report.false_link_rate <= 0.01, report.summary()["errors"]
 
 
 def test_namelink_eval_prints_every_figure(capsys: pytest.CaptureFixture[str]) -> None:

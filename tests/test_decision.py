@@ -1,0 +1,182 @@
+"""The calibrated decision: the lexicon's evidence, the model file's checks, and
+probabilities that behave as probabilities."""
+
+from __future__ import annotations
+
+import json
+import math
+from importlib import resources
+
+import pytest
+
+from namelink import Gazetteer, link, link_text, normalize
+from namelink.evidence import FEATURES
+from namelink.lexicon import derived_from, script_lang, unlisted, word_zipf, zipf
+from namelink.records import Link
+from namelink.score import LINK_THRESHOLD, ModelError, ambiguous, coherent, read_model
+
+SHIPPED = (resources.files("namelink") / "data" / "model.json").read_text(encoding="utf-8")
+
+
+# --- The lexicon ---------------------------------------------------------------------------
+
+
+def test_a_frequent_word_has_a_high_zipf_and_a_made_up_one_none() -> None:
+    assert zipf(normalize("من")) > 6
+    assert zipf("ققققق") == 0.0
+
+
+def test_an_unlisted_inflection_borrows_the_frequency_of_its_base_less_a_step() -> None:
+    base = normalize("الجديدة")
+    with unlisted(["والجديدة"]):
+        inflected = word_zipf(normalize("والجديدة"))
+    assert 0 < inflected < word_zipf(base)
+
+
+def test_unlisted_hides_a_word_inside_the_block_only() -> None:
+    form = normalize("كيف")
+    before = zipf(form)
+    with unlisted([form]):
+        assert zipf(form) == 0.0
+    assert zipf(form) == before > 0
+
+
+@pytest.mark.parametrize(
+    ("form", "name"),
+    [("الصينيين", "الصين"), ("ايراني", "ايران"), ("الروسيه", "روسيا"), ("الصينيون", "الصين")],
+)
+def test_adjectives_and_plurals_of_a_name_are_derived_from_it(form: str, name: str) -> None:
+    assert derived_from(normalize(form), normalize(name))
+
+
+def test_a_name_with_a_clitic_is_not_derived_from_it() -> None:
+    assert not derived_from(normalize("للصين"), normalize("الصين"))
+    assert not derived_from(normalize("الصين"), normalize("الصين"))
+
+
+def test_letters_only_urdu_or_persian_writes_tell_the_language() -> None:
+    assert script_lang("ہے") == "ur"
+    assert script_lang("میں") == "ur"  # ں
+    assert script_lang("ایران") == "fa"  # the Persian ی (Urdu writes it too)
+    assert script_lang("بوتين") == "ar"
+    assert script_lang("پوتن") is None  # پ is written in Arabic too, in foreign names
+
+
+# --- The model file ------------------------------------------------------------------------
+
+
+def test_the_shipped_model_names_exactly_this_versions_features() -> None:
+    model = read_model(SHIPPED)
+    assert model.features == FEATURES and model.trees
+
+
+def test_a_model_with_other_features_is_refused() -> None:
+    data = json.loads(SHIPPED)
+    data["features"] = data["features"][:-1]
+    with pytest.raises(ModelError, match="refit"):
+        read_model(json.dumps(data))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda t: t["left"].__setitem__(0, 0),  # a child before its parent: a walk that never ends
+        lambda t: t["feature"].__setitem__(0, 999),  # a feature that does not exist
+        lambda t: t["value"].__setitem__(-1, float("nan")),  # not a finite number
+        lambda t: t["threshold"].pop(),  # arrays of different lengths
+    ],
+)
+def test_a_damaged_tree_is_refused_not_walked(damage: object) -> None:
+    data = json.loads(SHIPPED)
+    tree = next(t for t in data["trees"] if t["feature"][0] >= 0)
+    damage(tree)  # type: ignore[operator]
+    with pytest.raises(ModelError):
+        read_model(json.dumps(data).replace("NaN", "NaN"))
+
+
+def test_a_model_that_is_not_json_is_refused() -> None:
+    with pytest.raises(ModelError, match="not valid JSON"):
+        read_model("{" * 100_000)
+
+
+# --- Probabilities -------------------------------------------------------------------------
+
+
+def test_candidates_of_one_query_add_up_to_at_most_one() -> None:
+    for name in ("بوتين", "دمسق", "جورجيا", "دبي", "محمد علي"):
+        assert sum(c.score for c in Gazetteer.default().candidates(name, limit=10)) <= 1.0 + 1e-6
+
+
+def test_two_entities_one_name_share_its_probability_by_popularity() -> None:
+    shared = [(0.8, ("exact", 1.0, "")), (0.7, ("exact", 1.0, "")), (0.1, ("fuzzy", 0.7, ""))]
+    out = coherent([p for p, _ in shared], [e for _, e in shared], [200, 20, 50])
+    assert out[0] / out[1] == pytest.approx(201 / 21, rel=1e-3)
+    assert sum(out) == pytest.approx(1.0, abs=1e-5)
+
+
+def _link(qid: str, score: float) -> Link:
+    return Link(qid, qid, score, "x", "ar", "exact", "place", "")
+
+
+def test_two_close_plausible_candidates_are_ambiguous_and_a_lone_weak_one_is_not() -> None:
+    assert ambiguous([_link("Q1", 0.45), _link("Q2", 0.40)], LINK_THRESHOLD)
+    assert not ambiguous([_link("Q1", 0.30), _link("Q2", 0.01)], LINK_THRESHOLD)
+    assert not ambiguous([_link("Q1", 0.97), _link("Q2", 0.02)], 1.0)
+
+
+def test_every_score_is_a_probability() -> None:
+    for name in ("بوتين", "من", "كازاختسان", "Q7747", "ﷲ", "x" * 200):
+        for c in Gazetteer.default().candidates(name, limit=10):
+            assert 0.0 <= c.score <= 1.0 and math.isfinite(c.score)
+
+
+# --- Words of the language stay unlinked --------------------------------------------------
+
+
+@pytest.mark.parametrize("word", ["من", "إلى", "لا", "غير", "لأن", "ماں", "میں", "الصينيين", "كامل", "كتبت"])
+def test_frequent_words_and_their_inflections_do_not_link(word: str) -> None:
+    assert link(word) is None
+
+
+def test_a_link_carries_the_evidence_it_was_decided_on() -> None:
+    found = link("بوتن")
+    assert found is not None
+    evidence = dict(found.evidence)
+    assert {"similarity", "zipf_gap", "gap", "popularity"} <= evidence.keys()
+
+
+# --- Running text ---------------------------------------------------------------------------
+
+
+def mentions(text: str) -> list[tuple[str, str]]:
+    return [(m.surface, m.link.qid) for m in link_text(text)]
+
+
+def test_variant_spellings_link_in_running_text() -> None:
+    putin, kazakhstan = link("بوتين"), link("كازاخستان")
+    assert putin and kazakhstan
+    found = mentions("زار بوتيين قازاقستان أمس")
+    assert ("بوتيين", putin.qid) in found and ("قازاقستان", kazakhstan.qid) in found
+
+
+def test_a_clitic_on_the_first_word_of_a_longer_name_is_left_outside_the_span() -> None:
+    un = link("الأمم المتحدة")
+    assert un is not None
+    assert ("الأمم المتحدة", un.qid) in mentions("وقالت والأمم المتحدة إن")
+
+
+def test_ordinary_words_in_running_text_stay_unlinked() -> None:
+    assert mentions("كيف حالك؟ هذا مصدر رئيسي وأمل كبير") == []
+
+
+def test_a_place_inside_a_longer_name_it_does_not_know_is_no_mention() -> None:
+    japan = link("اليابان")
+    assert japan is not None
+    assert (("اليابان", japan.qid)) not in mentions("في بحر اليابان")
+    assert ("اليابان", japan.qid) in mentions("في اليابان")
+
+
+def test_a_clitic_inside_a_ligature_never_gives_an_empty_mention() -> None:
+    for text in ("ﰈوسكو", "وﰈوسكو", "قال ﰈوسكو"):
+        for m in link_text(text):
+            assert m.start < m.end and text[m.start : m.end] == m.surface
