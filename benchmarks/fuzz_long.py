@@ -146,7 +146,9 @@ class Inputs:
             out: dict[str, list[str]] = {}
             for _ in range(rng.randint(1, 4)):
                 lang = rng.choice(["ar", "fa", "ur", "en"]) if rng.random() < 0.7 else self.chars(0, 5)
-                out[lang] = [rng.choice(self.fz.NAMES) if rng.random() < 0.5 else self.text() for _ in range(4)]
+                out[lang] = [
+                    rng.choice(self.fz.NAMES) if rng.random() < 0.5 else self.text() for _ in range(4)
+                ]
             if valid and not any(map(any, out.values())):
                 out["ar"] = [rng.choice(self.fz.NAMES)]
             return out
@@ -271,7 +273,9 @@ def main(argv: list[str] | None = None) -> int:
         share = args.inputs * weight // total_weight
         pieces = max(1, -(-share // TASK))
         for i in range(pieces):
-            tasks.append((name, share // pieces + (1 if i < share % pieces else 0), args.seed * 1000 + len(tasks)))
+            tasks.append(
+                (name, share // pieces + (1 if i < share % pieces else 0), args.seed * 1000 + len(tasks))
+            )
     tasks.sort(key=lambda task: -task[1])
 
     print(f"fuzz_long: {args.inputs:,} inputs over {len(weights)} properties, {args.jobs} jobs", flush=True)
@@ -289,8 +293,11 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     best = (shown, message) if len(shown) < len(old[1]) else (old[1], old[2])
                     failures[name][key] = (old[0] + seen, *best)
-            print(f"  {name}: +{done:,} inputs in {seconds:.0f} s, {sum(n for n, *_ in found.values())} failing",
-                  flush=True)
+            failing = sum(n for n, *_ in found.values())
+            print(
+                f"  {name}: +{done:,} inputs in {seconds:.0f} s, {failing} failing",
+                flush=True,
+            )
     wall = time.perf_counter() - wall
 
     inputs = int(sum(done for done, _ in totals.values()))
@@ -299,7 +306,9 @@ def main(argv: list[str] | None = None) -> int:
         failing = sum(n for n, *_ in failures[name].values())
         rate = done / seconds if seconds else 0.0
         print(f"{name:<16}{int(done):>11,}{seconds:>9.0f}{rate:>10,.0f}{failing:>9,}{len(failures[name]):>9}")
-    print(f"{'total':<16}{inputs:>11,}  wall {wall:.0f} s, {inputs / wall:,.0f} inputs/s over {args.jobs} jobs")
+    print(
+        f"{'total':<16}{inputs:>11,}  wall {wall:.0f} s, {inputs / wall:,.0f} inputs/s over {args.jobs} jobs"
+    )
 
     distinct = 0
     for name, found in failures.items():

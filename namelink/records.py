@@ -207,7 +207,9 @@ def validate_record(obj: object, where: str) -> dict[str, Any]:
     count = 0
     for lang, values in names.items():
         if not isinstance(lang, str) or not lang or len(lang) > MAX_LANG_CHARS or _CONTROL.search(lang):
-            raise fail(f"'names' has a language code {_shown(lang)}: 1 to {MAX_LANG_CHARS} printable characters")
+            raise fail(
+                f"'names' has a language code {_shown(lang)}: 1 to {MAX_LANG_CHARS} printable characters"
+            )
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             raise fail(f"names[{lang!r}] must be a list of strings")
         count += len(values)

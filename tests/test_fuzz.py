@@ -98,13 +98,19 @@ TEXT: st.SearchStrategy[str] = st.one_of(
     st.lists(PIECES, max_size=5).map(" ".join),
     st.text(CHARACTERS, max_size=30),
 )
-TYPES = st.one_of(st.none(), st.sampled_from(sorted(ENTITY_TYPES)), st.frozensets(st.sampled_from(sorted(ENTITY_TYPES))))
+TYPES = st.one_of(
+    st.none(), st.sampled_from(sorted(ENTITY_TYPES)), st.frozensets(st.sampled_from(sorted(ENTITY_TYPES)))
+)
 THRESHOLDS = st.one_of(st.none(), st.floats(0.0, 1.0), st.sampled_from([0, 1]))
-LANGS = st.one_of(st.none(), st.sampled_from(["ar", "fa", "ur", "en", "ps", "ckb", ""]), st.text(CHARACTERS, max_size=4))
+LANGS = st.one_of(
+    st.none(), st.sampled_from(["ar", "fa", "ur", "en", "ps", "ckb", ""]), st.text(CHARACTERS, max_size=4)
+)
 
 # Values of the wrong type for a str argument, and of the wrong type or value for
 # the options.
-NOT_STR = st.one_of(st.none(), st.integers(), st.floats(), st.binary(max_size=4), st.lists(st.text(max_size=2), max_size=2))
+NOT_STR = st.one_of(
+    st.none(), st.integers(), st.floats(), st.binary(max_size=4), st.lists(st.text(max_size=2), max_size=2)
+)
 
 # --- The invariants, one input at a time -----------------------------------------------
 
@@ -248,11 +254,21 @@ def expect_rejection(call: Callable[[], object], *errors: type[Exception]) -> No
 
 # --- Generated records -----------------------------------------------------------------
 
-QID_TEXT = st.one_of(st.integers(1, 10**12).map(lambda n: f"Q{n}"), st.sampled_from(["Q0", "q5", "Q", "X1", ""]))
-JSON_LEAF = st.one_of(st.none(), st.booleans(), st.integers(-(2**40), 2**40), st.floats(allow_nan=False), st.text(CHARACTERS, max_size=8))
+QID_TEXT = st.one_of(
+    st.integers(1, 10**12).map(lambda n: f"Q{n}"), st.sampled_from(["Q0", "q5", "Q", "X1", ""])
+)
+JSON_LEAF = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**40), 2**40),
+    st.floats(allow_nan=False),
+    st.text(CHARACTERS, max_size=8),
+)
 JSON_VALUE = st.recursive(
     JSON_LEAF,
-    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=4), inner, max_size=3)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 NAME_LISTS = st.dictionaries(
@@ -269,7 +285,9 @@ def records(draw: st.DrawFn, *, valid: bool = False) -> dict[str, object]:
         (lambda good: draw(good)) if valid else (lambda good: draw(st.one_of(good, good, good, JSON_VALUE)))
     )
     record: dict[str, object] = {
-        "qid": maybe(QID_TEXT.filter(lambda q: q[:1] == "Q" and q[1:2] not in ("", "0")) if valid else QID_TEXT),
+        "qid": maybe(
+            QID_TEXT.filter(lambda q: q[:1] == "Q" and q[1:2] not in ("", "0")) if valid else QID_TEXT
+        ),
         "label": maybe(st.text(CHARACTERS, min_size=1, max_size=12).filter(str.strip)),
         "type": maybe(st.sampled_from(sorted(ENTITY_TYPES))),
         "names": maybe(NAME_LISTS.filter(lambda names: any(map(any, names.values())))),
@@ -336,7 +354,9 @@ QUALIFIER_WITH_EMPTY_HEAD = [",Telangna", ", x", "ـ,zzqq", "«», zzz"]
 
 @SLOW
 @given(TEXT, TYPES, THRESHOLDS, LANGS)
-def test_link_returns_none_or_a_link_scored_between_0_and_1(text: str, types: Any, threshold: Any, lang: Any) -> None:
+def test_link_returns_none_or_a_link_scored_between_0_and_1(
+    text: str, types: Any, threshold: Any, lang: Any
+) -> None:
     check_link(text, types, threshold, lang)
 
 
@@ -346,13 +366,18 @@ def test_candidates_come_best_first_and_at_most_limit(text: str, limit: int, typ
     check_candidates(text, limit, types, lang)
 
 
-@pytest.mark.xfail(reason="lead: link() raises IndexError on a ', qualifier' whose head normalizes to nothing", strict=True)
+@pytest.mark.xfail(
+    reason="lead: link() raises IndexError on a ', qualifier' whose head normalizes to nothing", strict=True
+)
 @pytest.mark.parametrize("text", QUALIFIER_WITH_EMPTY_HEAD)
 def test_link_survives_a_qualifier_after_nothing(text: str) -> None:
     check_link(text)
 
 
-@pytest.mark.xfail(reason="lead: candidates() raises IndexError on a ', qualifier' whose head normalizes to nothing", strict=True)
+@pytest.mark.xfail(
+    reason="lead: candidates() raises IndexError on a ', qualifier' whose head normalizes to nothing",
+    strict=True,
+)
 @pytest.mark.parametrize("text", QUALIFIER_WITH_EMPTY_HEAD)
 def test_candidates_survive_a_qualifier_after_nothing(text: str) -> None:
     check_candidates(text)
@@ -364,7 +389,10 @@ def test_link_many_equals_link_of_each_name(texts: list[str]) -> None:
     check_link_many(texts)
 
 
-@pytest.mark.xfail(reason="lead: link_many() raises IndexError on a ', qualifier' whose head normalizes to nothing", strict=True)
+@pytest.mark.xfail(
+    reason="lead: link_many() raises IndexError on a ', qualifier' whose head normalizes to nothing",
+    strict=True,
+)
 def test_link_many_survives_a_qualifier_after_nothing() -> None:
     check_link_many(["پوتن", *QUALIFIER_WITH_EMPTY_HEAD])
 
@@ -375,7 +403,11 @@ def test_every_mention_is_a_nonempty_slice_of_the_text_in_order(text: str) -> No
     check_link_text(text)
 
 
-@pytest.mark.xfail(reason="lead: link_text() yields a zero-length mention (start == end, surface '') after a ligature that NFKC expands", strict=True)
+@pytest.mark.xfail(
+    reason="lead: link_text() yields a zero-length mention (start == end, surface '') "
+    "after a ligature that NFKC expands",
+    strict=True,
+)
 @pytest.mark.parametrize("text", ["ﰈوسكو", "ﰈسكو", "موسكو ﰈوسكو"])
 def test_mentions_after_an_expanding_ligature_are_slices_of_the_text(text: str) -> None:
     check_link_text(text)
@@ -433,8 +465,14 @@ def test_every_text_function_rejects_a_non_str_with_a_type_error(value: object) 
 
 @FUZZ
 @given(
-    st.one_of(st.floats(allow_nan=True).filter(lambda x: not 0 <= x <= 1), st.text(max_size=3), st.booleans()),
-    st.one_of(st.text(CHARACTERS, min_size=1, max_size=6).filter(lambda t: t not in ENTITY_TYPES), st.integers(), st.just([1])),
+    st.one_of(
+        st.floats(allow_nan=True).filter(lambda x: not 0 <= x <= 1), st.text(max_size=3), st.booleans()
+    ),
+    st.one_of(
+        st.text(CHARACTERS, min_size=1, max_size=6).filter(lambda t: t not in ENTITY_TYPES),
+        st.integers(),
+        st.just([1]),
+    ),
 )
 def test_wrong_options_are_a_type_error_or_a_value_error(threshold: object, types: object) -> None:
     for call in (
@@ -450,7 +488,9 @@ def test_wrong_options_are_a_type_error_or_a_value_error(threshold: object, type
 
 
 @FUZZ
-@given(st.one_of(NOT_STR, st.text(max_size=3), st.dictionaries(st.text(max_size=2), st.integers(), max_size=2)))
+@given(
+    st.one_of(NOT_STR, st.text(max_size=3), st.dictionaries(st.text(max_size=2), st.integers(), max_size=2))
+)
 def test_from_records_rejects_what_is_not_an_iterable_of_records(value: object) -> None:
     if isinstance(value, list) and not value:
         return  # an empty list is an empty gazetteer
