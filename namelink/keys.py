@@ -13,10 +13,13 @@ silently mismatched.
 
 from __future__ import annotations
 
+import codecs
 import re
+from functools import cache
+from typing import NamedTuple
 
 from namelink import chars
-from namelink.normalize import check_str, normalize
+from namelink.normalize import FAST_ALPHABET, check_str, normalize
 
 __all__ = [
     "DESIGNATORS",
@@ -116,13 +119,119 @@ def sound_spelling(norm: str) -> str:
     return _sound_classes(norm, _SOUND)
 
 
+class _KeyCodec(NamedTuple):
+    """The key tables over one byte per character: see keys_of_normalized()."""
+
+    encoding: object  # codecs.charmap_build map: character → byte
+    decoding: str  # byte → character
+    spelling: bytes  # translate table of spelling_key (hamza seats, پ ڤ)
+    spelling_deleted: bytes  # hamza on the line, space
+    vowels: bytes  # the long vowels skeleton_key drops inside a name
+    space: bytes
+    tash: bytes  # تش, which consonant_key and romanized_key read as ش
+    shin: bytes
+    consonants: bytes
+    roman: bytes
+    roman_deleted: bytes
+
+
+_DOUBLE_BYTES = re.compile(rb"(.)\1", re.DOTALL)
+_DOUBLES_BYTES = re.compile(rb"(.)\1+", re.DOTALL)
+
+
+@cache
+def _key_codec() -> _KeyCodec:
+    """The key tables as 256-byte tables over the characters normal forms are
+    written in (the outputs of the fast alphabet of normalize.py, plus the class
+    letters of the romanized key). A character whose rule in any table gives more
+    than one character, or one outside the set, is left out: a normal form with
+    it takes the str path."""
+
+    def rule(table: chars.Table, cp: int) -> str:
+        out = table.get(cp, chr(cp))
+        return out or ""
+
+    spelling_table: chars.Table = {**chars.HAMZA_SEATS, **chars.FOREIGN_SOUNDS, ord(" "): None}
+    roman_table: chars.Table = {**chars.ROMAN_CLASSES, **chars.LATIN_ROMAN_CLASSES, ord(" "): None}
+    tables = (spelling_table, chars.CONSONANT_CLASSES, roman_table)
+    wanted = {cp for part in FAST_ALPHABET for cp in part}
+    alphabet = {ord(c) for cp in wanted for c in normalize(chr(cp))} | {0, ord(" ")} | set(range(0x41, 0x5B))
+    alphabet |= {ord(c) for table in tables for cp in alphabet for c in rule(table, cp)}
+    while True:
+        kept = {
+            cp
+            for cp in alphabet
+            if all(len(rule(t, cp)) <= 1 and all(ord(c) in alphabet for c in rule(t, cp)) for t in tables)
+        }
+        if kept == alphabet:
+            break
+        alphabet = kept
+    order = sorted(alphabet)
+    if order[0] != 0 or len(order) > 256:
+        raise RuntimeError(f"the key alphabet must hold U+0000 and at most 256 characters, not {len(order)}")
+    byte = {cp: i for i, cp in enumerate(order)}
+    padded = "".join(map(chr, order)) + "\ufffe" * (256 - len(order))
+
+    def compiled(table: chars.Table) -> tuple[bytes, bytes]:
+        out = bytearray(range(256))
+        deleted = bytearray()
+        for cp in order:
+            result = rule(table, cp)
+            if result:
+                out[byte[cp]] = byte[ord(result)]
+            else:
+                deleted.append(byte[cp])
+        return bytes(out), bytes(deleted)
+
+    def encoded(text: str) -> bytes:
+        return bytes(byte[ord(c)] for c in text)
+
+    spelling, spelling_deleted = compiled(spelling_table)
+    consonants, _ = compiled(chars.CONSONANT_CLASSES)
+    roman, roman_deleted = compiled(roman_table)
+    return _KeyCodec(
+        encoding=codecs.charmap_build(padded),
+        decoding=padded,
+        spelling=spelling,
+        spelling_deleted=spelling_deleted,
+        vowels=encoded("اوي"),
+        space=encoded(" "),
+        tash=encoded("تش"),
+        shin=encoded("ش"),
+        consonants=consonants,
+        roman=roman,
+        roman_deleted=roman_deleted,
+    )
+
+
+_CODEC: _KeyCodec | None = None
+
+
+def _codec_start() -> _KeyCodec:
+    global _CODEC
+    _CODEC = _key_codec()
+    return _CODEC
+
+
 def keys_of_normalized(norm: str) -> tuple[str, ...]:
     """keys() for text that is already normalized: the hot path of indexing.
 
-    The functions above, inlined (a test holds the two to the same result).
+    The functions above, inlined (a test holds the two to the same result), and
+    for a normal form in Arabic script run over bytes: the normal form is
+    encoded to one byte per character through a charmap codec, each table is a
+    ``bytes.translate`` (a C array lookup, where ``str.translate`` makes a Python
+    lookup per character), and the keys are decoded back.
     """
     if not norm:
         return ()
+    if not norm.isascii():
+        codec = _CODEC or _codec_start()
+        try:
+            data = codecs.charmap_encode(norm, "strict", codec.encoding)[0]
+        except UnicodeEncodeError:
+            pass
+        else:
+            return _byte_keys(norm, data, codec)
     spelling = spelling_key(norm)
     word_order = spelling
     if " " in norm:
@@ -141,6 +250,44 @@ def keys_of_normalized(norm: str) -> tuple[str, ...]:
     if _DOUBLE.search(consonants) is not None:
         consonants = _DOUBLES.sub(_first, consonants)
     return (spelling, word_order, skeleton, consonants, romanized_key(norm))
+
+
+def _byte_keys(norm: str, data: bytes, codec: _KeyCodec) -> tuple[str, ...]:
+    """keys_of_normalized() over ``data``, the normal form in the key codec."""
+    decode = codecs.charmap_decode
+    spelling = data.translate(codec.spelling, codec.spelling_deleted)
+    word_order = spelling
+    if " " in norm:
+        words = norm.split(" ")
+        ordered = sorted(words)  # in the order of the characters, not of their bytes
+        if words != ordered:
+            word_order = codecs.charmap_encode(" ".join(ordered), "strict", codec.encoding)[0].translate(
+                codec.spelling, codec.spelling_deleted
+            )
+    skeleton = spelling
+    if len(spelling) > 2:
+        skeleton = spelling[:1] + spelling[1:-1].translate(None, codec.vowels) + spelling[-1:]
+    if _DOUBLE_BYTES.search(skeleton) is not None:
+        skeleton = _DOUBLES_BYTES.sub(rb"\1", skeleton)
+    consonants = skeleton.replace(codec.tash, codec.shin).translate(codec.consonants)
+    if _DOUBLE_BYTES.search(consonants) is not None:
+        consonants = _DOUBLES_BYTES.sub(rb"\1", consonants)
+    roman = (
+        data.replace(codec.space, b"")
+        .replace(codec.tash, codec.shin)
+        .translate(codec.roman, codec.roman_deleted)
+    )
+    if _DOUBLE_BYTES.search(roman) is not None:
+        roman = _DOUBLES_BYTES.sub(rb"\1", roman)
+    table = codec.decoding
+    spelling_text = decode(spelling, "strict", table)[0]
+    return (
+        spelling_text,
+        spelling_text if word_order is spelling else decode(word_order, "strict", table)[0],
+        decode(skeleton, "strict", table)[0],
+        decode(consonants, "strict", table)[0],
+        decode(roman, "strict", table)[0],
+    )
 
 
 def keys(text: str) -> tuple[str, ...]:

@@ -221,6 +221,8 @@ def validate_record(obj: object, where: str) -> dict[str, Any]:
         kept = [v for v in values if v.strip()]
         if kept:
             clean[lang] = kept
+    if not clean:
+        raise fail("'names' has no name that is not blank")
     classes = obj.get("classes", [])
     alt_qids = obj.get("alt_qids", [])
     country = obj.get("country", [])

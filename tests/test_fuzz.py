@@ -408,7 +408,7 @@ def test_every_mention_is_a_nonempty_slice_of_the_text_in_order(text: str) -> No
     "after a ligature that NFKC expands",
     strict=True,
 )
-@pytest.mark.parametrize("text", ["ﰈوسكو", "ﰈسكو", "موسكو ﰈوسكو"])
+@pytest.mark.parametrize("text", ["ﰈوسكو", "ﰈسكو", "موسكو ﰈوسكو", "ﳁڕۇ\U0008f426سْ"])
 def test_mentions_after_an_expanding_ligature_are_slices_of_the_text(text: str) -> None:
     check_link_text(text)
 

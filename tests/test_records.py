@@ -159,3 +159,8 @@ def test_a_byte_order_mark_before_the_first_record_is_accepted(tmp_path: Path) -
 def test_an_unhashable_type_is_a_gazetteer_error_not_a_type_error() -> None:
     with pytest.raises(GazetteerError, match=r"here: 'type' must be one of"):
         validate_record(record(type=[]), "here")
+
+
+def test_a_record_whose_names_are_all_blank_is_refused() -> None:
+    with pytest.raises(GazetteerError, match=r"here: 'names' has no name that is not blank"):
+        validate_record(record(names={"ar": [], "fa": ["  "]}), "here")
