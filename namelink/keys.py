@@ -19,7 +19,7 @@ from functools import cache
 from typing import NamedTuple
 
 from namelink import chars
-from namelink.normalize import FAST_ALPHABET, check_str, normalize
+from namelink.normalize import FAST_ALPHABET, check_str, fast_codec, normalize
 
 __all__ = [
     "DESIGNATORS",
@@ -57,6 +57,10 @@ def _collapse_doubles(text: str) -> str:
 
 
 def _first(match: re.Match[str]) -> str:
+    return match.group(1)
+
+
+def _first_byte(match: re.Match[bytes]) -> bytes:
     return match.group(1)
 
 
@@ -124,10 +128,9 @@ class _KeyCodec(NamedTuple):
 
     encoding: object  # codecs.charmap_build map: character → byte
     decoding: str  # byte → character
-    spelling: bytes  # translate table of spelling_key (hamza seats, پ ڤ)
-    spelling_deleted: bytes  # hamza on the line, space
+    spelling: bytes  # translate table of spelling_key (hamza seats, پ ڤ) ...
+    spelling_deleted: bytes  # ... and what it deletes: hamza on the line, space
     vowels: bytes  # the long vowels skeleton_key drops inside a name
-    space: bytes
     tash: bytes  # تش, which consonant_key and romanized_key read as ش
     shin: bytes
     consonants: bytes
@@ -135,27 +138,31 @@ class _KeyCodec(NamedTuple):
     roman_deleted: bytes
 
 
-_DOUBLE_BYTES = re.compile(rb"(.)\1", re.DOTALL)
+# A doubled byte; NUL separates keys in one buffer and is never a letter of one.
+_DOUBLE_BYTES = re.compile(rb"([^\x00])\1", re.DOTALL)
 _DOUBLES_BYTES = re.compile(rb"(.)\1+", re.DOTALL)
 
 
 @cache
 def _key_codec() -> _KeyCodec:
     """The key tables as 256-byte tables over the characters normal forms are
-    written in (the outputs of the fast alphabet of normalize.py, plus the class
-    letters of the romanized key). A character whose rule in any table gives more
-    than one character, or one outside the set, is left out: a normal form with
-    it takes the str path."""
+    written in: the outputs of normalize's fast alphabet, plus the class letters
+    of the romanized key. A character whose rule in any table gives more than one
+    character, or one outside the set, is left out, and a normal form with it
+    takes the str path.
+
+    ASCII is its own byte and the other characters follow in code point order,
+    so that bytes sort as their characters do (word_order_key sorts words) and
+    the space is b" "."""
 
     def rule(table: chars.Table, cp: int) -> str:
-        out = table.get(cp, chr(cp))
-        return out or ""
+        return table.get(cp, chr(cp)) or ""
 
     spelling_table: chars.Table = {**chars.HAMZA_SEATS, **chars.FOREIGN_SOUNDS, ord(" "): None}
     roman_table: chars.Table = {**chars.ROMAN_CLASSES, **chars.LATIN_ROMAN_CLASSES, ord(" "): None}
     tables = (spelling_table, chars.CONSONANT_CLASSES, roman_table)
     wanted = {cp for part in FAST_ALPHABET for cp in part}
-    alphabet = {ord(c) for cp in wanted for c in normalize(chr(cp))} | {0, ord(" ")} | set(range(0x41, 0x5B))
+    alphabet = {ord(c) for cp in wanted for c in normalize(chr(cp))} | {ord(" ")} | set(range(0x41, 0x5B))
     alphabet |= {ord(c) for table in tables for cp in alphabet for c in rule(table, cp)}
     while True:
         kept = {
@@ -166,28 +173,36 @@ def _key_codec() -> _KeyCodec:
         if kept == alphabet:
             break
         alphabet = kept
-    order = sorted(alphabet)
-    if order[0] != 0 or len(order) > 256:
-        raise RuntimeError(f"the key alphabet must hold U+0000 and at most 256 characters, not {len(order)}")
-    byte = {cp: i for i, cp in enumerate(order)}
-    padded = "".join(map(chr, order)) + "\ufffe" * (256 - len(order))
+    above = sorted(cp for cp in alphabet if cp >= 0x80)
+    if len(above) > 128:
+        raise RuntimeError(
+            f"the key alphabet must have at most 128 characters beyond ASCII, not {len(above)}"
+        )
+    byte = {**{cp: cp for cp in alphabet if cp < 0x80}, **{cp: 0x80 + i for i, cp in enumerate(above)}}
+    slots = ["\ufffe"] * 256
+    slots[0] = "\x00"  # charmap_build makes a C-level map only when byte 0 is U+0000
+    for cp, b in byte.items():
+        slots[b] = chr(cp)
+    padded = "".join(slots)
 
     def compiled(table: chars.Table) -> tuple[bytes, bytes]:
         out = bytearray(range(256))
         deleted = bytearray()
-        for cp in order:
+        for cp, b in byte.items():
             result = rule(table, cp)
             if result:
-                out[byte[cp]] = byte[ord(result)]
+                out[b] = byte[ord(result)]
             else:
-                deleted.append(byte[cp])
+                deleted.append(b)
         return bytes(out), bytes(deleted)
 
     def encoded(text: str) -> bytes:
         return bytes(byte[ord(c)] for c in text)
 
     spelling, spelling_deleted = compiled(spelling_table)
-    consonants, _ = compiled(chars.CONSONANT_CLASSES)
+    consonants, consonants_deleted = compiled(chars.CONSONANT_CLASSES)
+    if consonants_deleted:
+        raise RuntimeError("CONSONANT_CLASSES deletes nothing; _byte_keys relies on it")
     roman, roman_deleted = compiled(roman_table)
     return _KeyCodec(
         encoding=codecs.charmap_build(padded),
@@ -195,7 +210,6 @@ def _key_codec() -> _KeyCodec:
         spelling=spelling,
         spelling_deleted=spelling_deleted,
         vowels=encoded("اوي"),
-        space=encoded(" "),
         tash=encoded("تش"),
         shin=encoded("ش"),
         consonants=consonants,
@@ -204,7 +218,40 @@ def _key_codec() -> _KeyCodec:
     )
 
 
+class _Fused(NamedTuple):
+    """normalize()'s fast codec straight into the key codec: see keys()."""
+
+    encoding: object  # normalize's: character → byte
+    deleted: bytes  # normalize's deleted characters
+    fold: bytes  # normalize's byte → the key codec's byte of its folded character, or _NOT_KEYED
+    codec: _KeyCodec
+
+
+_NOT_KEYED = b"\x01"  # no character of the key codec: a folded character that only the str path keys
+
+
+@cache
+def _fused() -> _Fused:
+    encoding, deleted, decoding = fast_codec()
+    codec = _key_codec()
+    fold = bytearray(range(256))
+    for b, char in enumerate(decoding):
+        if char != "\ufffe":
+            try:
+                fold[b] = codecs.charmap_encode(char, "strict", codec.encoding)[0][0]
+            except UnicodeEncodeError:
+                fold[b] = _NOT_KEYED[0]
+    return _Fused(encoding, deleted, bytes(fold), codec)
+
+
 _CODEC: _KeyCodec | None = None
+_FUSED: _Fused | None = None
+
+
+def _fused_start() -> _Fused:
+    global _FUSED
+    _FUSED = _fused()
+    return _FUSED
 
 
 def _codec_start() -> _KeyCodec:
@@ -220,7 +267,7 @@ def keys_of_normalized(norm: str) -> tuple[str, ...]:
     for a normal form in Arabic script run over bytes: the normal form is
     encoded to one byte per character through a charmap codec, each table is a
     ``bytes.translate`` (a C array lookup, where ``str.translate`` makes a Python
-    lookup per character), and the keys are decoded back.
+    lookup per character), and the keys are decoded back in one pass.
     """
     if not norm:
         return ()
@@ -231,7 +278,8 @@ def keys_of_normalized(norm: str) -> tuple[str, ...]:
         except UnicodeEncodeError:
             pass
         else:
-            return _byte_keys(norm, data, codec)
+            if b"\x00" not in data:
+                return _byte_keys(data.split(b" "), codec)
     spelling = spelling_key(norm)
     word_order = spelling
     if " " in norm:
@@ -252,42 +300,33 @@ def keys_of_normalized(norm: str) -> tuple[str, ...]:
     return (spelling, word_order, skeleton, consonants, romanized_key(norm))
 
 
-def _byte_keys(norm: str, data: bytes, codec: _KeyCodec) -> tuple[str, ...]:
-    """keys_of_normalized() over ``data``, the normal form in the key codec."""
-    decode = codecs.charmap_decode
-    spelling = data.translate(codec.spelling, codec.spelling_deleted)
+def _byte_keys(words: list[bytes], codec: _KeyCodec) -> tuple[str, ...]:
+    """keys_of_normalized() over the ``words`` (split at spaces) of a normal form
+    in Arabic script, in the key codec (no NUL in them)."""
+    joined = b"".join(words)  # the normal form without its spaces
+    spelling = joined.translate(codec.spelling, codec.spelling_deleted)
     word_order = spelling
-    if " " in norm:
-        words = norm.split(" ")
-        ordered = sorted(words)  # in the order of the characters, not of their bytes
+    if len(words) > 1:
+        ordered = sorted(words)  # as the characters sort: the codec keeps their order
         if words != ordered:
-            word_order = codecs.charmap_encode(" ".join(ordered), "strict", codec.encoding)[0].translate(
-                codec.spelling, codec.spelling_deleted
-            )
+            word_order = b"".join(ordered).translate(codec.spelling, codec.spelling_deleted)
     skeleton = spelling
     if len(spelling) > 2:
         skeleton = spelling[:1] + spelling[1:-1].translate(None, codec.vowels) + spelling[-1:]
-    if _DOUBLE_BYTES.search(skeleton) is not None:
-        skeleton = _DOUBLES_BYTES.sub(rb"\1", skeleton)
     consonants = skeleton.replace(codec.tash, codec.shin).translate(codec.consonants)
-    if _DOUBLE_BYTES.search(consonants) is not None:
-        consonants = _DOUBLES_BYTES.sub(rb"\1", consonants)
-    roman = (
-        data.replace(codec.space, b"")
-        .replace(codec.tash, codec.shin)
-        .translate(codec.roman, codec.roman_deleted)
-    )
-    if _DOUBLE_BYTES.search(roman) is not None:
-        roman = _DOUBLES_BYTES.sub(rb"\1", roman)
-    table = codec.decoding
-    spelling_text = decode(spelling, "strict", table)[0]
-    return (
-        spelling_text,
-        spelling_text if word_order is spelling else decode(word_order, "strict", table)[0],
-        decode(skeleton, "strict", table)[0],
-        decode(consonants, "strict", table)[0],
-        decode(roman, "strict", table)[0],
-    )
+    roman = joined.replace(codec.tash, codec.shin).translate(codec.roman, codec.roman_deleted)
+    loose = b"\x00".join((skeleton, consonants, roman))
+    if _DOUBLE_BYTES.search(loose) is not None:  # rare: collapse doubles, in the order of the str path
+        if _DOUBLE_BYTES.search(skeleton) is not None:
+            skeleton = _DOUBLES_BYTES.sub(_first_byte, skeleton)
+            consonants = skeleton.replace(codec.tash, codec.shin).translate(codec.consonants)
+        if _DOUBLE_BYTES.search(consonants) is not None:
+            consonants = _DOUBLES_BYTES.sub(_first_byte, consonants)
+        if _DOUBLE_BYTES.search(roman) is not None:
+            roman = _DOUBLES_BYTES.sub(_first_byte, roman)
+        loose = b"\x00".join((skeleton, consonants, roman))
+    text = codecs.charmap_decode(b"\x00".join((spelling, word_order, loose)), "strict", codec.decoding)[0]
+    return tuple(text.split("\x00"))
 
 
 def keys(text: str) -> tuple[str, ...]:
@@ -298,6 +337,22 @@ def keys(text: str) -> tuple[str, ...]:
     """
     if not isinstance(text, str):
         check_str(text, "text")
+    if not text.isascii():
+        # normalize()'s fast path, but into the key codec's bytes instead of back
+        # to str: the words of the normal form, ready for _byte_keys.
+        fused = _FUSED or _fused_start()
+        try:
+            data = codecs.charmap_encode(text, "strict", fused.encoding)[0]
+        except UnicodeEncodeError:
+            pass
+        else:
+            data = data.translate(fused.fold, fused.deleted)
+            if _NOT_KEYED not in data:
+                words = data.split()  # the key codec writes the space as b" " and no other ASCII space
+                if not words:
+                    return ()
+                if not words[0].isascii() or not b"".join(words).isascii():
+                    return _byte_keys(words, fused.codec)
     return keys_of_normalized(normalize(text))
 
 

@@ -46,7 +46,7 @@ from functools import cache
 
 from namelink import chars
 
-__all__ = ["STEPS", "normalize"]
+__all__ = ["FAST_ALPHABET", "STEPS", "fast_codec", "normalize"]
 
 _NON_WORD = re.compile(r"[\W_]+")
 
@@ -134,12 +134,13 @@ def _bmp_table() -> chars.SequenceTable:
 
 # The characters the fast path encodes: what names in the languages namelink
 # reads are written with. Each must fold to at most one character of the set;
-# _fast_codec() checks that and leaves out any that does not.
+# fast_codec() checks that and leaves out any that does not.
 FAST_ALPHABET: tuple[range, ...] = (
     (0x00, 0x09, 0x0A, 0x0D),  # NUL (byte 0 must be NUL), tab, newline, carriage return
     range(0x0020, 0x0080),  # printable ASCII
     range(0x0621, 0x063B),  # Arabic letters hamza .. ghain
     range(0x0640, 0x0653),  # tatweel, letters feh .. yeh, harakat, shadda, sukun
+    range(0x0656, 0x0660),  # subscript alef and the other marks after it
     range(0x0660, 0x066E),  # Arabic-Indic digits, percent, decimal and thousands separators, star
     range(0x0670, 0x0672),  # superscript alef, alef wasla
     range(0x06F0, 0x06FA),  # Persian digits
@@ -155,11 +156,12 @@ FAST_ALPHABET: tuple[range, ...] = (
     tuple(map(ord, "ټډړږښګڼېۍځڅ")),  # Pashto
     tuple(map(ord, "ڕڵۆێەڤ")),  # Kurdish
     tuple(map(ord, "ۇۈۋڭۅ")),  # Uyghur
+    tuple(map(ord, "ٻڀٽٿڊڏڪڻؠ")),  # Sindhi, Kashmiri (names of places and people in Pakistan)
 )
 
 
 @cache
-def _fast_codec() -> tuple[dict[int, int] | object, bytes, str]:
+def fast_codec() -> tuple[dict[int, int] | object, bytes, str]:
     """FAST_ALPHABET and _bmp_table() as a charmap codec: the encoding map (one
     byte per character), the bytes of deleted characters, and the decoding table
     (byte → folded character). Byte 0 is U+0000, as codecs.charmap_build needs
@@ -226,7 +228,7 @@ def normalize(text: str) -> str:
         text = text.lower().translate(_ASCII)
     else:
         encoding, deleted, decoding = _FAST or _fast_start()
-        try:  # text in the fast alphabet is already NFKC (see _fast_codec)
+        try:  # text in the fast alphabet is already NFKC (see fast_codec)
             data = codecs.charmap_encode(text, "strict", encoding)[0]
         except UnicodeEncodeError:
             text = unicodedata.normalize("NFKC", text)
@@ -249,7 +251,7 @@ _FAST: tuple[dict[int, int] | object, bytes, str] | None = None
 
 def _fast_start() -> tuple[dict[int, int] | object, bytes, str]:
     global _FAST
-    _FAST = _fast_codec()
+    _FAST = fast_codec()
     return _FAST
 
 
