@@ -16,10 +16,13 @@ from __future__ import annotations
 import codecs
 import re
 from functools import cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from namelink import chars
 from namelink.normalize import FAST_ALPHABET, check_str, fast_codec, normalize
+
+if TYPE_CHECKING:
+    from namelink.normalize import EncodingMap
 
 __all__ = [
     "DESIGNATORS",
@@ -126,7 +129,7 @@ def sound_spelling(norm: str) -> str:
 class _KeyCodec(NamedTuple):
     """The key tables over one byte per character: see keys_of_normalized()."""
 
-    encoding: object  # codecs.charmap_build map: character → byte
+    encoding: EncodingMap  # codecs.charmap_build map: character → byte
     decoding: str  # byte → character
     spelling: bytes  # translate table of spelling_key (hamza seats, پ ڤ) ...
     spelling_deleted: bytes  # ... and what it deletes: hamza on the line, space
@@ -221,7 +224,7 @@ def _key_codec() -> _KeyCodec:
 class _Fused(NamedTuple):
     """normalize()'s fast codec straight into the key codec: see keys()."""
 
-    encoding: object  # normalize's: character → byte
+    encoding: EncodingMap  # normalize's: character → byte
     deleted: bytes  # normalize's deleted characters
     fold: bytes  # normalize's byte → the key codec's byte of its folded character, or _NOT_KEYED
     codec: _KeyCodec

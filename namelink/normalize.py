@@ -41,10 +41,16 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
+from typing import TYPE_CHECKING
 
 from namelink import chars
+
+if TYPE_CHECKING:
+    from _codecs import _EncodingMap
+
+    EncodingMap = dict[int, int] | _EncodingMap  # what codecs.charmap_build returns
 
 __all__ = ["FAST_ALPHABET", "STEPS", "fast_codec", "normalize"]
 
@@ -135,7 +141,7 @@ def _bmp_table() -> chars.SequenceTable:
 # The characters the fast path encodes: what names in the languages namelink
 # reads are written with. Each must fold to at most one character of the set;
 # fast_codec() checks that and leaves out any that does not.
-FAST_ALPHABET: tuple[range, ...] = (
+FAST_ALPHABET: tuple[Iterable[int], ...] = (
     (0x00, 0x09, 0x0A, 0x0D),  # NUL (byte 0 must be NUL), tab, newline, carriage return
     range(0x0020, 0x0080),  # printable ASCII
     range(0x0621, 0x063B),  # Arabic letters hamza .. ghain
@@ -161,7 +167,7 @@ FAST_ALPHABET: tuple[range, ...] = (
 
 
 @cache
-def fast_codec() -> tuple[dict[int, int] | object, bytes, str]:
+def fast_codec() -> tuple[EncodingMap, bytes, str]:
     """FAST_ALPHABET and _bmp_table() as a charmap codec: the encoding map (one
     byte per character), the bytes of deleted characters, and the decoding table
     (byte → folded character). Byte 0 is U+0000, as codecs.charmap_build needs
@@ -246,10 +252,10 @@ def normalize(text: str) -> str:
     return text
 
 
-_FAST: tuple[dict[int, int] | object, bytes, str] | None = None
+_FAST: tuple[EncodingMap, bytes, str] | None = None
 
 
-def _fast_start() -> tuple[dict[int, int] | object, bytes, str]:
+def _fast_start() -> tuple[EncodingMap, bytes, str]:
     global _FAST
     _FAST = fast_codec()
     return _FAST
