@@ -275,7 +275,7 @@ def read_records(path: str | Path) -> Iterator[dict[str, Any]]:
     file = entities_path(path)
     if not file.is_file():
         raise GazetteerError(f"{file}: no such gazetteer file")
-    owners: dict[str, int] = {}  # QID (or alternative QID) → the line that claimed it
+    claimed_qids: set[str] = set()  # QIDs and alternative QIDs (a set: a million lines' worth is small)
     langs: set[str] = set()
     with file.open("rb") as lines:
         for number, raw in enumerate(lines, 1):
@@ -287,17 +287,33 @@ def read_records(path: str | Path) -> Iterator[dict[str, Any]]:
                 continue
             record = validate_record(parse_json(line, where), where)
             for claimed in dict.fromkeys((record["qid"], *record["alt_qids"])):
-                if claimed in owners:
+                if claimed in claimed_qids:
                     role = "QID" if claimed == record["qid"] else "alternative QID"
                     raise GazetteerError(
-                        f"{where}: {role} {claimed} is already claimed by line {owners[claimed]}; "
+                        f"{where}: {role} {claimed} is already claimed by line {_claimant(file, claimed)}; "
                         "a QID may belong to one record only"
                     )
-                owners[claimed] = number
+                claimed_qids.add(claimed)
             langs.update(record["names"])
             if len(langs) > MAX_LANGUAGES:
                 raise GazetteerError(f"{where}: over {MAX_LANGUAGES:,} language codes in one gazetteer")
             yield record
+
+
+def _claimant(file: Path, qid: str) -> int:
+    """The first line of ``file`` whose record claims ``qid`` (for an error message:
+    the lines before it were all read once already, so they parse)."""
+    with file.open("rb") as lines:
+        for number, raw in enumerate(lines, 1):
+            try:
+                record = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and (
+                record.get("qid") == qid or qid in (record.get("alt_qids") or ())
+            ):
+                return number
+    return 0
 
 
 def read_manifest(path: str | Path) -> dict[str, Any]:
