@@ -139,8 +139,9 @@ def _bmp_table() -> chars.SequenceTable:
 
 
 # The characters the fast path encodes: what names in the languages namelink
-# reads are written with. Each must fold to at most one character of the set;
-# fast_codec() checks that and leaves out any that does not.
+# reads are written with. Each must be its own NFKC, compose with nothing, and
+# fold to at most one character of the set; fast_codec() checks that and leaves
+# out any that does not (ڭ, which folds to two letters).
 FAST_ALPHABET: tuple[Iterable[int], ...] = (
     (0x00, 0x09, 0x0A, 0x0D),  # NUL (byte 0 must be NUL), tab, newline, carriage return
     range(0x0020, 0x0080),  # printable ASCII
@@ -156,7 +157,7 @@ FAST_ALPHABET: tuple[Iterable[int], ...] = (
     range(0x2013, 0x2015),  # en and em dash
     range(0x2018, 0x201A),  # single quotes
     range(0x201C, 0x201E),  # double quotes
-    tuple(map(ord, "،؛؟\u061c\u00a0\u00ad«»…\ufeff")),  # Arabic punctuation, ALM, NBSP, soft hyphen ...
+    tuple(map(ord, "،؛؟\u061c\u00ad«»\ufeff")),  # Arabic punctuation, ALM, soft hyphen, guillemets, BOM
     tuple(map(ord, "پچژکگی")),  # Persian
     tuple(map(ord, "ٹڈڑںھہۂۃےۓ۔")),  # Urdu
     tuple(map(ord, "ټډړږښګڼېۍځڅ")),  # Pashto
