@@ -352,16 +352,32 @@ def test_strip_clitics_offers_distinct_stems_longest_first(text: str) -> None:
 QUALIFIER_WITH_EMPTY_HEAD = [",Telangna", ", x", "ـ,zzqq", "«», zzz"]
 
 
+# The lead's two known failures (gazetteer.py and text.py, not ours to edit). Each
+# general property below that they break is a strict xfail with the minimal input as
+# an explicit example, so that it fails on every run (hypothesis runs explicit
+# examples first), whatever its generated inputs happen to be; once the lead fixes
+# the bug, the test passes, the strict xfail turns into a failure, and the marker
+# goes. The minimal inputs also have tests of their own below.
+QUALIFIER_BUG = (
+    "lead: IndexError at the ', qualifier' path when the part before the comma normalizes to nothing"
+)
+LIGATURE_BUG = "lead: link_text() yields a zero-length mention after a ligature that NFKC expands"
+
+
+@pytest.mark.xfail(reason=QUALIFIER_BUG, strict=True)
 @SLOW
 @given(TEXT, TYPES, THRESHOLDS, LANGS)
+@example(",Telangna", None, None, None)
 def test_link_returns_none_or_a_link_scored_between_0_and_1(
     text: str, types: Any, threshold: Any, lang: Any
 ) -> None:
     check_link(text, types, threshold, lang)
 
 
+@pytest.mark.xfail(reason=QUALIFIER_BUG, strict=True)
 @SLOW
 @given(TEXT, st.integers(-2, 12), TYPES, LANGS)
+@example(",Telangna", 5, None, None)
 def test_candidates_come_best_first_and_at_most_limit(text: str, limit: int, types: Any, lang: Any) -> None:
     check_candidates(text, limit, types, lang)
 
@@ -383,8 +399,10 @@ def test_candidates_survive_a_qualifier_after_nothing(text: str) -> None:
     check_candidates(text)
 
 
+@pytest.mark.xfail(reason=QUALIFIER_BUG, strict=True)
 @SLOW
 @given(st.lists(TEXT, max_size=6))
+@example(["پوتن", ",Telangna"])
 def test_link_many_equals_link_of_each_name(texts: list[str]) -> None:
     check_link_many(texts)
 
@@ -397,8 +415,10 @@ def test_link_many_survives_a_qualifier_after_nothing() -> None:
     check_link_many(["پوتن", *QUALIFIER_WITH_EMPTY_HEAD])
 
 
+@pytest.mark.xfail(reason=LIGATURE_BUG, strict=True)
 @SLOW
 @given(TEXT)
+@example("ﰈوسكو")
 def test_every_mention_is_a_nonempty_slice_of_the_text_in_order(text: str) -> None:
     check_link_text(text)
 
