@@ -13,10 +13,16 @@ silently mismatched.
 
 from __future__ import annotations
 
+import codecs
 import re
+from functools import cache
+from typing import TYPE_CHECKING, NamedTuple
 
 from namelink import chars
-from namelink.normalize import check_str, normalize
+from namelink.normalize import FAST_ALPHABET, check_str, fast_codec, normalize
+
+if TYPE_CHECKING:
+    from namelink.normalize import EncodingMap
 
 __all__ = [
     "DESIGNATORS",
@@ -54,6 +60,10 @@ def _collapse_doubles(text: str) -> str:
 
 
 def _first(match: re.Match[str]) -> str:
+    return match.group(1)
+
+
+def _first_byte(match: re.Match[bytes]) -> bytes:
     return match.group(1)
 
 
@@ -116,13 +126,163 @@ def sound_spelling(norm: str) -> str:
     return _sound_classes(norm, _SOUND)
 
 
+class _KeyCodec(NamedTuple):
+    """The key tables over one byte per character: see keys_of_normalized()."""
+
+    encoding: EncodingMap  # codecs.charmap_build map: character → byte
+    decoding: str  # byte → character
+    spelling: bytes  # translate table of spelling_key (hamza seats, پ ڤ) ...
+    spelling_deleted: bytes  # ... and what it deletes: hamza on the line, space
+    vowels: bytes  # the long vowels skeleton_key drops inside a name
+    tash: bytes  # تش, which consonant_key and romanized_key read as ش
+    shin: bytes
+    consonants: bytes
+    roman: bytes
+    roman_deleted: bytes
+
+
+# A doubled byte; NUL separates keys in one buffer and is never a letter of one.
+_DOUBLE_BYTES = re.compile(rb"([^\x00])\1", re.DOTALL)
+_DOUBLES_BYTES = re.compile(rb"(.)\1+", re.DOTALL)
+
+
+@cache
+def _key_codec() -> _KeyCodec:
+    """The key tables as 256-byte tables over the characters normal forms are
+    written in: the outputs of normalize's fast alphabet, plus the class letters
+    of the romanized key. A character whose rule in any table gives more than one
+    character, or one outside the set, is left out, and a normal form with it
+    takes the str path.
+
+    ASCII is its own byte and the other characters follow in code point order,
+    so that bytes sort as their characters do (word_order_key sorts words) and
+    the space is b" "."""
+
+    def rule(table: chars.Table, cp: int) -> str:
+        return table.get(cp, chr(cp)) or ""
+
+    spelling_table: chars.Table = {**chars.HAMZA_SEATS, **chars.FOREIGN_SOUNDS, ord(" "): None}
+    roman_table: chars.Table = {**chars.ROMAN_CLASSES, **chars.LATIN_ROMAN_CLASSES, ord(" "): None}
+    tables = (spelling_table, chars.CONSONANT_CLASSES, roman_table)
+    wanted = {cp for part in FAST_ALPHABET for cp in part}
+    alphabet = {ord(c) for cp in wanted for c in normalize(chr(cp))} | {ord(" ")} | set(range(0x41, 0x5B))
+    alphabet |= {ord(c) for table in tables for cp in alphabet for c in rule(table, cp)}
+    while True:
+        kept = {
+            cp
+            for cp in alphabet
+            if all(len(rule(t, cp)) <= 1 and all(ord(c) in alphabet for c in rule(t, cp)) for t in tables)
+        }
+        if kept == alphabet:
+            break
+        alphabet = kept
+    above = sorted(cp for cp in alphabet if cp >= 0x80)
+    if len(above) > 128:
+        raise RuntimeError(
+            f"the key alphabet must have at most 128 characters beyond ASCII, not {len(above)}"
+        )
+    byte = {**{cp: cp for cp in alphabet if cp < 0x80}, **{cp: 0x80 + i for i, cp in enumerate(above)}}
+    slots = ["\ufffe"] * 256
+    slots[0] = "\x00"  # charmap_build makes a C-level map only when byte 0 is U+0000
+    for cp, b in byte.items():
+        slots[b] = chr(cp)
+    padded = "".join(slots)
+
+    def compiled(table: chars.Table) -> tuple[bytes, bytes]:
+        out = bytearray(range(256))
+        deleted = bytearray()
+        for cp, b in byte.items():
+            result = rule(table, cp)
+            if result:
+                out[b] = byte[ord(result)]
+            else:
+                deleted.append(b)
+        return bytes(out), bytes(deleted)
+
+    def encoded(text: str) -> bytes:
+        return bytes(byte[ord(c)] for c in text)
+
+    spelling, spelling_deleted = compiled(spelling_table)
+    consonants, consonants_deleted = compiled(chars.CONSONANT_CLASSES)
+    if consonants_deleted:
+        raise RuntimeError("CONSONANT_CLASSES deletes nothing; _byte_keys relies on it")
+    roman, roman_deleted = compiled(roman_table)
+    return _KeyCodec(
+        encoding=codecs.charmap_build(padded),
+        decoding=padded,
+        spelling=spelling,
+        spelling_deleted=spelling_deleted,
+        vowels=encoded("اوي"),
+        tash=encoded("تش"),
+        shin=encoded("ش"),
+        consonants=consonants,
+        roman=roman,
+        roman_deleted=roman_deleted,
+    )
+
+
+class _Fused(NamedTuple):
+    """normalize()'s fast codec straight into the key codec: see keys()."""
+
+    encoding: EncodingMap  # normalize's: character → byte
+    deleted: bytes  # normalize's deleted characters
+    fold: bytes  # normalize's byte → the key codec's byte of its folded character, or _NOT_KEYED
+    codec: _KeyCodec
+
+
+_NOT_KEYED = b"\x01"  # no character of the key codec: a folded character that only the str path keys
+
+
+@cache
+def _fused() -> _Fused:
+    encoding, deleted, decoding = fast_codec()
+    codec = _key_codec()
+    fold = bytearray(range(256))
+    for b, char in enumerate(decoding):
+        if char != "\ufffe":
+            try:
+                fold[b] = codecs.charmap_encode(char, "strict", codec.encoding)[0][0]
+            except UnicodeEncodeError:
+                fold[b] = _NOT_KEYED[0]
+    return _Fused(encoding, deleted, bytes(fold), codec)
+
+
+_CODEC: _KeyCodec | None = None
+_FUSED: _Fused | None = None
+
+
+def _fused_start() -> _Fused:
+    global _FUSED
+    _FUSED = _fused()
+    return _FUSED
+
+
+def _codec_start() -> _KeyCodec:
+    global _CODEC
+    _CODEC = _key_codec()
+    return _CODEC
+
+
 def keys_of_normalized(norm: str) -> tuple[str, ...]:
     """keys() for text that is already normalized: the hot path of indexing.
 
-    The functions above, inlined (a test holds the two to the same result).
+    The functions above, inlined (a test holds the two to the same result), and
+    for a normal form in Arabic script run over bytes: the normal form is
+    encoded to one byte per character through a charmap codec, each table is a
+    ``bytes.translate`` (a C array lookup, where ``str.translate`` makes a Python
+    lookup per character), and the keys are decoded back in one pass.
     """
     if not norm:
         return ()
+    if not norm.isascii():
+        codec = _CODEC or _codec_start()
+        try:
+            data = codecs.charmap_encode(norm, "strict", codec.encoding)[0]
+        except UnicodeEncodeError:
+            pass
+        else:
+            if b"\x00" not in data:
+                return _byte_keys(data.split(b" "), codec)
     spelling = spelling_key(norm)
     word_order = spelling
     if " " in norm:
@@ -143,6 +303,35 @@ def keys_of_normalized(norm: str) -> tuple[str, ...]:
     return (spelling, word_order, skeleton, consonants, romanized_key(norm))
 
 
+def _byte_keys(words: list[bytes], codec: _KeyCodec) -> tuple[str, ...]:
+    """keys_of_normalized() over the ``words`` (split at spaces) of a normal form
+    in Arabic script, in the key codec (no NUL in them)."""
+    joined = b"".join(words)  # the normal form without its spaces
+    spelling = joined.translate(codec.spelling, codec.spelling_deleted)
+    word_order = spelling
+    if len(words) > 1:
+        ordered = sorted(words)  # as the characters sort: the codec keeps their order
+        if words != ordered:
+            word_order = b"".join(ordered).translate(codec.spelling, codec.spelling_deleted)
+    skeleton = spelling
+    if len(spelling) > 2:
+        skeleton = spelling[:1] + spelling[1:-1].translate(None, codec.vowels) + spelling[-1:]
+    consonants = skeleton.replace(codec.tash, codec.shin).translate(codec.consonants)
+    roman = joined.replace(codec.tash, codec.shin).translate(codec.roman, codec.roman_deleted)
+    loose = b"\x00".join((skeleton, consonants, roman))
+    if _DOUBLE_BYTES.search(loose) is not None:  # rare: collapse doubles, in the order of the str path
+        if _DOUBLE_BYTES.search(skeleton) is not None:
+            skeleton = _DOUBLES_BYTES.sub(_first_byte, skeleton)
+            consonants = skeleton.replace(codec.tash, codec.shin).translate(codec.consonants)
+        if _DOUBLE_BYTES.search(consonants) is not None:
+            consonants = _DOUBLES_BYTES.sub(_first_byte, consonants)
+        if _DOUBLE_BYTES.search(roman) is not None:
+            roman = _DOUBLES_BYTES.sub(_first_byte, roman)
+        loose = b"\x00".join((skeleton, consonants, roman))
+    text = codecs.charmap_decode(b"\x00".join((spelling, word_order, loose)), "strict", codec.decoding)[0]
+    return tuple(text.split("\x00"))
+
+
 def keys(text: str) -> tuple[str, ...]:
     """The match keys of ``text``, one per ``KEY_KINDS``, strictest first.
 
@@ -151,6 +340,22 @@ def keys(text: str) -> tuple[str, ...]:
     """
     if not isinstance(text, str):
         check_str(text, "text")
+    if not text.isascii():
+        # normalize()'s fast path, but into the key codec's bytes instead of back
+        # to str: the words of the normal form, ready for _byte_keys.
+        fused = _FUSED or _fused_start()
+        try:
+            data = codecs.charmap_encode(text, "strict", fused.encoding)[0]
+        except UnicodeEncodeError:
+            pass
+        else:
+            data = data.translate(fused.fold, fused.deleted)
+            if _NOT_KEYED not in data:
+                words = data.split()  # the key codec writes the space as b" " and no other ASCII space
+                if not words:
+                    return ()
+                if not words[0].isascii() or not b"".join(words).isascii():
+                    return _byte_keys(words, fused.codec)
     return keys_of_normalized(normalize(text))
 
 

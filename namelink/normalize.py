@@ -20,21 +20,39 @@ The steps, in this fixed order (``STEPS``):
 8. ``collapse_space``      punctuation becomes a space; runs of space become one.
 
 Steps 2 to 6 and the punctuation of step 8 are composed into one ``str.translate``
-table over the Basic Multilingual Plane, so that the hot path is one NFKC, one
+table over the Basic Multilingual Plane, so that the general path is one NFKC, one
 C-level translate pass and a split; ``normalize`` equals running ``STEPS`` one by
 one, and a test holds it to that.
+
+The hot path is faster still. ``str.translate`` looks every character up through
+Python objects (~35 ns each); a charmap codec looks it up in a C array. So the
+same composed table, restricted to the ~230 characters Arabic, Persian, Urdu,
+Pashto, Kurdish and Uyghur names are written in (``FAST_ALPHABET``), is compiled
+into a codec: encode to one byte per character, delete the bytes of deleted
+characters, decode each byte to its folded character. Text with any other
+character (Latin accents, presentation forms NFKC did not unfold, other scripts,
+astral code points) fails to encode and takes the general path. The outputs of
+the fast path are letters, digits and spaces that never compose, so the second
+NFKC is not needed there; a test holds both paths to the same result.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
+from typing import TYPE_CHECKING
 
 from namelink import chars
 
-__all__ = ["STEPS", "normalize"]
+if TYPE_CHECKING:
+    from _codecs import _EncodingMap
+
+    EncodingMap = dict[int, int] | _EncodingMap  # what codecs.charmap_build returns
+
+__all__ = ["FAST_ALPHABET", "STEPS", "fast_codec", "normalize"]
 
 _NON_WORD = re.compile(r"[\W_]+")
 
@@ -120,6 +138,78 @@ def _bmp_table() -> chars.SequenceTable:
     return chars.sequence_table(table, 0x10000)
 
 
+# The characters the fast path encodes: what names in the languages namelink
+# reads are written with. Each must be its own NFKC, compose with nothing, and
+# fold to at most one character of the set; fast_codec() checks that and leaves
+# out any that does not (ڭ, which folds to two letters).
+FAST_ALPHABET: tuple[Iterable[int], ...] = (
+    (0x00, 0x09, 0x0A, 0x0D),  # NUL (byte 0 must be NUL), tab, newline, carriage return
+    range(0x0020, 0x0080),  # printable ASCII
+    range(0x0621, 0x063B),  # Arabic letters hamza .. ghain
+    range(0x0640, 0x0653),  # tatweel, letters feh .. yeh, harakat, shadda, sukun
+    range(0x0656, 0x0660),  # subscript alef and the other marks after it
+    range(0x0660, 0x066E),  # Arabic-Indic digits, percent, decimal and thousands separators, star
+    range(0x0670, 0x0672),  # superscript alef, alef wasla
+    range(0x06F0, 0x06FA),  # Persian digits
+    range(0x200B, 0x2010),  # zero-width space, ZWNJ, ZWJ, LRM, RLM
+    range(0x202A, 0x202F),  # bidi embeddings and overrides
+    range(0x2066, 0x206A),  # bidi isolates
+    range(0x2013, 0x2015),  # en and em dash
+    range(0x2018, 0x201A),  # single quotes
+    range(0x201C, 0x201E),  # double quotes
+    tuple(map(ord, "،؛؟\u061c\u00ad«»\ufeff")),  # Arabic punctuation, ALM, soft hyphen, guillemets, BOM
+    tuple(map(ord, "پچژکگی")),  # Persian
+    tuple(map(ord, "ٹڈڑںھہۂۃےۓ۔")),  # Urdu
+    tuple(map(ord, "ټډړږښګڼېۍځڅ")),  # Pashto
+    tuple(map(ord, "ڕڵۆێەڤ")),  # Kurdish
+    tuple(map(ord, "ۇۈۋڭۅ")),  # Uyghur
+    tuple(map(ord, "ٻڀٽٿڊڏڪڻؠ")),  # Sindhi, Kashmiri (names of places and people in Pakistan)
+)
+
+
+@cache
+def fast_codec() -> tuple[EncodingMap, bytes, str]:
+    """FAST_ALPHABET and _bmp_table() as a charmap codec: the encoding map (one
+    byte per character), the bytes of deleted characters, and the decoding table
+    (byte → folded character). Byte 0 is U+0000, as codecs.charmap_build needs
+    for a C-level map; unused bytes are U+FFFE, which it reads as unmapped."""
+    table = _bmp_table()
+
+    def folded(cp: int) -> str:
+        out = table[cp]
+        return chr(out) if isinstance(out, int) else out or ""
+
+    # Each character must be its own NFKC and compose with none before it, so that
+    # text of these characters needs no NFKC: the second halves of canonical
+    # pairs (U+0653 to U+0655 in Arabic) are left out, and any mark left in must
+    # be one that is deleted, so that NFKC's reordering of marks cannot matter.
+    seconds = {
+        int(parts[1], 16)
+        for cp in range(0x10000)
+        if (parts := unicodedata.decomposition(chr(cp)).split()) and len(parts) == 2 and parts[0][0] != "<"
+    }
+    alphabet = sorted(
+        cp
+        for part in FAST_ALPHABET
+        for cp in part
+        if unicodedata.normalize("NFKC", chr(cp)) == chr(cp)
+        and cp not in seconds
+        and not (unicodedata.combining(chr(cp)) and folded(cp))
+    )
+    while True:  # drop what folds to more than one character, or to one outside the set
+        kept = [cp for cp in alphabet if len(folded(cp)) <= 1 and all(ord(c) in alphabet for c in folded(cp))]
+        if kept == alphabet:
+            break
+        alphabet = kept
+    if alphabet[0] != 0 or len(alphabet) > 256:
+        raise RuntimeError(f"FAST_ALPHABET must hold U+0000 and at most 256 characters, not {len(alphabet)}")
+    padded = alphabet + [0xFFFE] * (256 - len(alphabet))
+    encoding = codecs.charmap_build("".join(map(chr, padded)))
+    deleted = bytes(byte for byte, cp in enumerate(alphabet) if not folded(cp))
+    decoding = "".join(folded(cp) or "\ufffe" for cp in alphabet) + "\ufffe" * (256 - len(alphabet))
+    return encoding, deleted, decoding
+
+
 _ASCII = {cp: " " for cp in range(128) if not chr(cp).isalnum()}
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
@@ -144,14 +234,40 @@ def normalize(text: str) -> str:
     if text.isascii():
         text = text.lower().translate(_ASCII)
     else:
-        text = unicodedata.normalize("NFKC", text)
-        if _ASTRAL.search(text) is None:
-            text = text.translate(_bmp_table())
-        else:  # rare: letters and marks beyond the BMP take the general path
-            text = _NON_WORD.sub(" ", text.casefold().translate(_table()))
-        # A deletion can bring together two characters that compose (Hangul jamo,
-        # some Indic vowel signs); composing them now keeps normalize idempotent.
-        text = unicodedata.normalize("NFKC", text)
+        encoding, deleted, decoding = _FAST or _fast_start()
+        try:  # text in the fast alphabet is already NFKC (see fast_codec)
+            data = codecs.charmap_encode(text, "strict", encoding)[0]
+        except UnicodeEncodeError:
+            text = unicodedata.normalize("NFKC", text)
+            try:  # presentation forms and ligatures unfold into the fast alphabet
+                data = codecs.charmap_encode(text, "strict", encoding)[0]
+            except UnicodeEncodeError:
+                data = None
+        text = (
+            _general(text)
+            if data is None
+            else codecs.charmap_decode(data.translate(None, deleted), "strict", decoding)[0]
+        )
     if "  " in text or text[:1] == " " or text[-1:] == " ":
         return " ".join(text.split())
     return text
+
+
+_FAST: tuple[EncodingMap, bytes, str] | None = None
+
+
+def _fast_start() -> tuple[EncodingMap, bytes, str]:
+    global _FAST
+    _FAST = fast_codec()
+    return _FAST
+
+
+def _general(text: str) -> str:
+    """Steps 2 to 8 for NFKC text the fast codec does not cover."""
+    if _ASTRAL.search(text) is None:
+        text = text.translate(_bmp_table())
+    else:  # rare: letters and marks beyond the BMP take the general path
+        text = _NON_WORD.sub(" ", text.casefold().translate(_table()))
+    # A deletion can bring together two characters that compose (Hangul jamo,
+    # some Indic vowel signs); composing them now keeps normalize idempotent.
+    return unicodedata.normalize("NFKC", text)

@@ -130,10 +130,76 @@ class GazetteerError(ValueError):
     """A gazetteer file or record that does not follow the format."""
 
 
+# --- Limits --------------------------------------------------------------------------
+# Each bound is far above any real entity and far below what breaks the index or
+# the process; a record past one is an error in the data, reported as such.
+MAX_POPULARITY = 2**32 - 1  # the index stores popularity as an unsigned 32-bit int (array "I")
+MAX_LANGUAGES_PER_RECORD = 1_000  # Wikidata has labels in ~800 languages; 70,000 is a broken build
+MAX_NAMES_PER_RECORD = 5_000  # the most-named Wikidata items have ~2,000 labels and aliases
+MAX_LANGUAGES = 2**16 - 1  # languages in one gazetteer: the index stores a name's language in 16 bits
+MAX_LANG_CHARS = 35  # a BCP 47 tag is at most 35 characters in practice (RFC 5646 §4.4.1)
+MAX_NESTING = 32  # a record nests 3 deep (record → names → list); the C JSON parser recurses
+MAX_LINE_CHARS = 10_000_000  # one JSON line of 10 MB is no entity; the line is not parsed
+
+# C0 and C1 controls and DEL: in a label or description they would reach the
+# terminal of whoever prints it (ESC starts an escape sequence, CSI is U+009B).
+_DISPLAY_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _without_controls(text: str) -> str:
+    """A label or description with each run of control characters made one space."""
+    if _DISPLAY_CONTROLS.search(text) is None:
+        return text
+    return " ".join(_DISPLAY_CONTROLS.sub(" ", text).split())
+
+
+def _nesting(document: str) -> int:
+    """How deep the arrays and objects of a JSON text nest (strings do not count)."""
+    depth = deepest = 0
+    for bracket in _BRACKET.findall(_JSON_STRING.sub("", document)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def parse_json(document: str, where: str, *, multiline: bool = False) -> object:
+    """``json.loads``, with every failure a GazetteerError naming ``where`` (and,
+    for a ``multiline`` document, the line JSON points at).
+
+    Nesting is checked before parsing, and only when the text has more opening
+    brackets than MAX_NESTING (a record has a handful): the C parser recurses and
+    would end in RecursionError.
+    """
+    if len(document) > MAX_LINE_CHARS:
+        raise GazetteerError(f"{where}: {len(document):,} characters, over the limit of {MAX_LINE_CHARS:,}")
+    if document.count("[") + document.count("{") > MAX_NESTING and _nesting(document) > MAX_NESTING:
+        raise GazetteerError(f"{where}: nested more than {MAX_NESTING} deep")
+    try:
+        return json.loads(document)
+    except json.JSONDecodeError as error:
+        at = f"{where}:{error.lineno}" if multiline else where
+        raise GazetteerError(f"{at}: not valid JSON ({error.msg})") from None
+    except (ValueError, RecursionError) as error:  # a number of over 4,300 digits
+        raise GazetteerError(f"{where}: not valid JSON ({error})") from None
+
+
+def _decode(data: bytes, where: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise GazetteerError(
+            f"{where}: not UTF-8 (byte 0x{data[error.start]:02x} at column {error.start + 1})"
+        ) from None
+
+
 def validate_record(obj: object, where: str) -> dict[str, Any]:
     """Check one record of the JSONL shape and return it with defaults filled in.
 
-    ``where`` names the file and line for the error message.
+    ``where`` names the file and line for the error message. A control character
+    in a name is an error (names are matched); in the label or description, which
+    are only shown, each run of them becomes a space.
     """
     if not isinstance(obj, dict):
         raise GazetteerError(f"{where}: expected a JSON object, got {type(obj).__name__}")
@@ -143,49 +209,71 @@ def validate_record(obj: object, where: str) -> dict[str, Any]:
 
     qid = obj.get("qid")
     if not isinstance(qid, str) or not QID.fullmatch(qid):
-        raise fail(f"'qid' must look like Q42, got {qid!r}")
+        raise fail(f"'qid' must look like Q42, got {_shown(qid)}")
     label = obj.get("label")
-    if not isinstance(label, str) or not label.strip():
+    if not isinstance(label, str) or not (label := _without_controls(label)).strip():
         raise fail("'label' must be a non-empty string")
     kind = obj.get("type")
-    if kind not in ENTITY_TYPES:
-        raise fail(f"'type' must be one of {sorted(ENTITY_TYPES)}, got {kind!r}")
+    if not isinstance(kind, str) or kind not in ENTITY_TYPES:
+        raise fail(f"'type' must be one of {sorted(ENTITY_TYPES)}, got {_shown(kind)}")
     names = obj.get("names")
     if not isinstance(names, dict) or not names:
         raise fail("'names' must be a non-empty object of language → list of names")
+    if len(names) > MAX_LANGUAGES_PER_RECORD:
+        raise fail(f"'names' has {len(names):,} languages, over the limit of {MAX_LANGUAGES_PER_RECORD:,}")
     clean: dict[str, list[str]] = {}
+    count = 0
     for lang, values in names.items():
+        if not isinstance(lang, str) or not lang or len(lang) > MAX_LANG_CHARS or _CONTROL.search(lang):
+            raise fail(
+                f"'names' has a language code {_shown(lang)}: 1 to {MAX_LANG_CHARS} printable characters"
+            )
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             raise fail(f"names[{lang!r}] must be a list of strings")
+        count += len(values)
+        if count > MAX_NAMES_PER_RECORD:
+            raise fail(f"'names' has over {MAX_NAMES_PER_RECORD:,} names, the limit per record")
         for value in values:
             if _CONTROL.search(value):
-                raise fail(f"names[{lang!r}] has a control character in {value!r}")
+                raise fail(f"names[{lang!r}] has a control character in {_shown(value)}")
         kept = [v for v in values if v.strip()]
         if kept:
             clean[lang] = kept
+    if not clean:
+        raise fail("'names' has no name that is not blank")
     classes = obj.get("classes", [])
     alt_qids = obj.get("alt_qids", [])
     country = obj.get("country", [])
     for field_name, values in (("classes", classes), ("alt_qids", alt_qids), ("country", country)):
         if not isinstance(values, list) or not all(isinstance(v, str) and QID.fullmatch(v) for v in values):
             raise fail(f"'{field_name}' must be a list of QIDs")
+        if len(values) > MAX_NAMES_PER_RECORD:
+            raise fail(f"'{field_name}' has {len(values):,} QIDs, over the limit of {MAX_NAMES_PER_RECORD:,}")
     description = obj.get("description", "") or ""
     if not isinstance(description, str):
         raise fail("'description' must be a string")
     popularity = obj.get("popularity", 0) or 0
     if not isinstance(popularity, int) or isinstance(popularity, bool) or popularity < 0:
         raise fail("'popularity' must be a non-negative integer")
+    if popularity > MAX_POPULARITY:
+        raise fail(f"'popularity' {popularity} is over the limit of {MAX_POPULARITY:,}")
     return {
         "qid": qid,
         "label": label,
         "type": kind,
         "classes": classes,
-        "description": description,
+        "description": _without_controls(description),
         "names": clean,
         "popularity": popularity,
         "alt_qids": alt_qids,
         "country": country,
     }
+
+
+def _shown(value: object) -> str:
+    """A value for an error message: its repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def entities_path(path: str | Path) -> Path:
@@ -195,20 +283,55 @@ def entities_path(path: str | Path) -> Path:
 
 
 def read_records(path: str | Path) -> Iterator[dict[str, Any]]:
-    """The validated records of a gazetteer directory or JSONL file, in file order."""
+    """The validated records of a gazetteer directory or JSONL file, in file order.
+
+    Besides each record's own checks: a QID may be the ``qid`` or an ``alt_qids``
+    entry of one record only (the second would never link, or would take over the
+    first's links), so a repeat is an error naming both lines; and the whole file
+    may use at most MAX_LANGUAGES language codes.
+    """
     file = entities_path(path)
     if not file.is_file():
         raise GazetteerError(f"{file}: no such gazetteer file")
-    with file.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
+    claimed_qids: set[str] = set()  # QIDs and alternative QIDs (a set: a million lines' worth is small)
+    langs: set[str] = set()
+    with file.open("rb") as lines:
+        for number, raw in enumerate(lines, 1):
+            where = f"{file}:{number}"
+            line = _decode(raw, where)
+            if number == 1:
+                line = line.removeprefix("\ufeff")  # a byte order mark some editors write
             if not line.strip():
                 continue
-            where = f"{file}:{number}"
+            record = validate_record(parse_json(line, where), where)
+            for claimed in dict.fromkeys((record["qid"], *record["alt_qids"])):
+                if claimed in claimed_qids:
+                    role = "QID" if claimed == record["qid"] else "alternative QID"
+                    raise GazetteerError(
+                        f"{where}: {role} {claimed} is already claimed by line {_claimant(file, claimed)}; "
+                        "a QID may belong to one record only"
+                    )
+                claimed_qids.add(claimed)
+            langs.update(record["names"])
+            if len(langs) > MAX_LANGUAGES:
+                raise GazetteerError(f"{where}: over {MAX_LANGUAGES:,} language codes in one gazetteer")
+            yield record
+
+
+def _claimant(file: Path, qid: str) -> int:
+    """The first line of ``file`` whose record claims ``qid`` (for an error message:
+    the lines before it were all read once already, so they parse)."""
+    with file.open("rb") as lines:
+        for number, raw in enumerate(lines, 1):
             try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise GazetteerError(f"{where}: not valid JSON ({error.msg})") from None
-            yield validate_record(obj, where)
+                record = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and (
+                record.get("qid") == qid or qid in (record.get("alt_qids") or ())
+            ):
+                return number
+    return 0
 
 
 def read_manifest(path: str | Path) -> dict[str, Any]:
@@ -216,10 +339,16 @@ def read_manifest(path: str | Path) -> dict[str, Any]:
     file = entities_path(path).with_name(MANIFEST_FILE)
     if not file.is_file():
         return {}
+    data = file.read_bytes()
     try:
-        manifest = json.loads(file.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise GazetteerError(f"{file}: not valid JSON ({error.msg})") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise GazetteerError(
+            f"{file}:{line}: not UTF-8 (byte 0x{data[error.start]:02x} at column {column})"
+        ) from None
+    manifest = parse_json(text.removeprefix("\ufeff"), str(file), multiline=True)
     if not isinstance(manifest, dict):
         raise GazetteerError(f"{file}: expected a JSON object")
     return manifest

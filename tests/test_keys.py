@@ -196,3 +196,42 @@ def test_the_inlined_hot_path_equals_the_documented_key_functions(text: str) -> 
     skeleton = skeleton_key(spelling)
     documented = (spelling, word_order_key(norm), skeleton, consonant_key(skeleton), romanized_key(norm))
     assert keys_of_normalized(norm) == documented
+
+
+def documented_keys(text: str) -> tuple[str, ...]:
+    """keys() as the module documents it: the normalize steps, then each key function."""
+    from namelink.keys import consonant_key, romanized_key, skeleton_key, spelling_key, word_order_key
+    from namelink.normalize import STEPS
+
+    for step in STEPS:
+        text = step(text)
+    if not text:
+        return ()
+    spelling = spelling_key(text)
+    skeleton = skeleton_key(spelling)
+    return (spelling, word_order_key(text), skeleton, consonant_key(skeleton), romanized_key(text))
+
+
+ARABIC_SCRIPT_NAMES = st.text(
+    alphabet=st.one_of(
+        st.sampled_from("ابتثجچحخدذرزژسشصضطظعغفڤقكگلمنهويپ ءؤئأإآةىیکۀەېۍڭٹڈڑںھہےٻڪ"),
+        st.sampled_from(
+            ["\u064e", "\u0651", "\u0640", "\u200c", "\u200f", "،", "«", "»", " ", "x", "A", "é"]
+        ),
+        st.characters(min_codepoint=0x0600, max_codepoint=0x06FF),
+    ),
+    max_size=25,
+)
+
+
+@given(ARABIC_SCRIPT_NAMES)
+@settings(max_examples=400, deadline=None)
+def test_the_fast_paths_of_keys_equal_the_documented_functions(text: str) -> None:
+    assert keys(text) == documented_keys(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["ميللر", "تاش", "ت ش", "بببب", "اوي", "ءتءش", "شي جين بينغ", "x بوتين", "ﻻ"]
+)
+def test_keys_of_edge_cases_equal_the_documented_functions(text: str) -> None:
+    assert keys(text) == documented_keys(text)

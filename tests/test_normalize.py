@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from namelink import chars
-from namelink.normalize import STEPS, normalize
+from namelink.normalize import FAST_ALPHABET, STEPS, normalize
 
 
 def run_steps(text: str) -> str:
@@ -98,6 +98,21 @@ def test_normalize_is_idempotent_and_never_raises(text: str) -> None:
 @given(arabic_text)
 @settings(max_examples=200, deadline=None)
 def test_normalize_equals_its_documented_steps(text: str) -> None:
+    assert normalize(text) == run_steps(text)
+
+
+FAST_CHARACTERS = sorted({chr(cp) for part in FAST_ALPHABET for cp in part})
+
+
+def test_the_fast_codec_gives_the_documented_steps_for_every_character_it_covers() -> None:
+    for char in FAST_CHARACTERS:
+        for text in (char, "ب" + char + "ب", "ا" + char + "\u0653", char * 3 + " Putin"):
+            assert normalize(text) == run_steps(text), (hex(ord(char)), text)
+
+
+@given(st.text(alphabet=st.sampled_from(FAST_CHARACTERS), max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_text_entirely_in_the_fast_alphabet_normalizes_as_the_documented_steps(text: str) -> None:
     assert normalize(text) == run_steps(text)
 
 
