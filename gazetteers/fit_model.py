@@ -455,7 +455,10 @@ def decisions(weights: dict[str, object], rows: Iterable[Row]) -> list[tuple[str
         chances = coherent(
             [predict(weights, r) for r in group],
             [(r.method, r.features[at["similarity"]], str(r.features[at["variant"]])) for r in group],
-            [round(math.expm1(r.features[at["popularity_prior"]] * math.log1p(POPULARITY_SCALE))) for r in group],
+            [
+                round(math.expm1(r.features[at["popularity_prior"]] * math.log1p(POPULARITY_SCALE)))
+                for r in group
+            ],
         )
         p, best = max(zip(chances, group, strict=True), key=lambda pair: pair[0])
         out.append((kind, best.qid, p, best.candidate))

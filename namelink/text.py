@@ -26,8 +26,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from namelink.evidence import LEXICON_LANG
 from namelink.keys import first_word_key, strip_clitics
-from namelink.lexicon import NAME_HEADS, NAME_TAILS, is_common_word, phrase_zipf, word_zipf
+from namelink.lexicon import NAME_HEADS, NAME_TAILS, is_common_word, phrase_zipf, script_lang, word_zipf
 from namelink.normalize import check_str, normalize
 from namelink.records import Link, Mention
 
@@ -187,23 +188,30 @@ class _Reader:
             self.loose[phrase] = found
         return self.loose[phrase]
 
-    def word_more_than_name(self, link: Link, norm: str) -> bool:
+    def word_more_than_name(self, link: Link, norm: str, raw: str) -> bool:
         """Whether a one-word name as written is rather a frequent word here: one
         of the language's most frequent words that names an entity not famous
-        enough to explain it (أمل "hope", not the town Amol), or that is far more
-        frequent than any other name of its entity (كيف "how", not Kyiv: كييف)."""
+        enough to explain it (أمل "hope", not the town Amol), or that, in the
+        language its letters betray, is far more frequent than the entity's
+        other names in that language (Arabic كيف "how", not Kyiv: كييف)."""
         if word_zipf(norm) < TEXT_FREQUENT_WORD:
             return False
         if link.popularity < TEXT_FAMOUS:
             return True
+        lang = script_lang(raw)
         key = (link.qid, norm)
+        if lang is None:
+            return False  # letters shared by all three languages: no evidence either way
         if key not in self.excess:
             entity = self.gazetteer.entity(link.qid)
             others = [
-                normalize(name) for values in (entity.names.values() if entity else ()) for name in values
+                normalize(name)
+                for name_lang, values in (entity.names.items() if entity else ())
+                if LEXICON_LANG.get(name_lang) == lang
+                for name in values
             ]
-            rivals = [phrase_zipf(other) for other in others if other != norm and not other.isascii()]
-            self.excess[key] = word_zipf(norm) - max(rivals) if rivals else 0.0
+            rivals = [phrase_zipf(other, lang) for other in others if other != norm]
+            self.excess[key] = word_zipf(norm, lang) - max(rivals) if rivals else 0.0
         return self.excess[key] >= TEXT_WORD_EXCESS
 
     def clitic_stems(self, norm: str) -> tuple[str, ...]:
@@ -292,7 +300,7 @@ class _Reader:
             for size in range(min(len(first) - GLUED_REST_MIN, self.longest_first), GLUED_NAME_MIN - 1, -1):
                 head = first[:size]
                 if head in self.first_words:
-                    link = self.accept(head, norms, i, document)
+                    link = self.accept(head, norms, i, document, tokens[i][2])
                     if link is not None:
                         return start, start + _letters_before(token, size), 1, link, head
         return None
@@ -315,7 +323,7 @@ class _Reader:
             if skip_common and n > 1 and any(is_common_word(w) for w in rest):
                 continue
             phrase = " ".join([first, *rest])
-            link = self.accept(phrase, norms, i, document)
+            link = self.accept(phrase, norms, i, document, tokens[i][2])
             if link is not None and not (n == 1 and inside_longer_name(norms, i, 1)):
                 return tokens[i + n - 1][1], n, link, phrase
         return None
@@ -339,14 +347,16 @@ class _Reader:
             found = self.keys[word] = first_word_key(word)
         return found
 
-    def accept(self, phrase: str, norms: list[str], i: int, document: _Document) -> Link | None:
+    def accept(
+        self, phrase: str, norms: list[str], i: int, document: _Document, raw: str = ""
+    ) -> Link | None:
         """The link of a candidate span, if it is a name here: an exact normal-form
         match (not a looser one: running text is not a name list), and for a
         common word (شي, رئيسي), only with support."""
         link = self.link(phrase)
         if link is None:
             return None
-        common = is_common_word(phrase) or (" " not in phrase and self.word_more_than_name(link, phrase))
+        common = is_common_word(phrase) or (" " not in phrase and self.word_more_than_name(link, phrase, raw))
         if common and not self.supported(link, norms, i, document):
             return None
         return link

@@ -40,6 +40,7 @@ from namelink import (
     strip_clitics,
 )
 from namelink.records import ENTITY_TYPES, read_manifest, read_records, validate_record
+from namelink.score import LINK_THRESHOLD
 
 # --- Alphabets ------------------------------------------------------------------------
 
@@ -152,7 +153,7 @@ def check_link(text: str, types: Any = None, threshold: Any = None, lang: Any = 
         check_link_shape(found)
         if types is not None:
             assert found.type in ({types} if isinstance(types, str) else types)
-        assert found.score >= (0.6 if threshold is None else threshold) - 1e-9, found
+        assert found.score >= (LINK_THRESHOLD if threshold is None else threshold) - 1e-9, found
 
 
 def check_candidates(text: str, limit: int = 5, types: Any = None, lang: Any = None) -> None:
@@ -352,19 +353,12 @@ def test_strip_clitics_offers_distinct_stems_longest_first(text: str) -> None:
 QUALIFIER_WITH_EMPTY_HEAD = [",Telangna", ", x", "ـ,zzqq", "«», zzz"]
 
 
-# The lead's two known failures (gazetteer.py and text.py, not ours to edit). Each
-# general property below that they break is a strict xfail with the minimal input as
-# an explicit example, so that it fails on every run (hypothesis runs explicit
-# examples first), whatever its generated inputs happen to be; once the lead fixes
-# the bug, the test passes, the strict xfail turns into a failure, and the marker
-# goes. The minimal inputs also have tests of their own below.
-QUALIFIER_BUG = (
-    "lead: IndexError at the ', qualifier' path when the part before the comma normalizes to nothing"
-)
-LIGATURE_BUG = "lead: link_text() yields a zero-length mention after a ligature that NFKC expands"
+# Two failures the long fuzz run found (an IndexError at the ", qualifier" path when
+# the part before the comma normalizes to nothing; a zero-length mention after a
+# ligature that NFKC expands): each property keeps its minimal input as an explicit
+# example, and the inputs have tests of their own below.
 
 
-@pytest.mark.xfail(reason=QUALIFIER_BUG, strict=True)
 @SLOW
 @given(TEXT, TYPES, THRESHOLDS, LANGS)
 @example(",Telangna", None, None, None)
@@ -374,7 +368,6 @@ def test_link_returns_none_or_a_link_scored_between_0_and_1(
     check_link(text, types, threshold, lang)
 
 
-@pytest.mark.xfail(reason=QUALIFIER_BUG, strict=True)
 @SLOW
 @given(TEXT, st.integers(-2, 12), TYPES, LANGS)
 @example(",Telangna", 5, None, None)
@@ -382,24 +375,16 @@ def test_candidates_come_best_first_and_at_most_limit(text: str, limit: int, typ
     check_candidates(text, limit, types, lang)
 
 
-@pytest.mark.xfail(
-    reason="lead: link() raises IndexError on a ', qualifier' whose head normalizes to nothing", strict=True
-)
 @pytest.mark.parametrize("text", QUALIFIER_WITH_EMPTY_HEAD)
 def test_link_survives_a_qualifier_after_nothing(text: str) -> None:
     check_link(text)
 
 
-@pytest.mark.xfail(
-    reason="lead: candidates() raises IndexError on a ', qualifier' whose head normalizes to nothing",
-    strict=True,
-)
 @pytest.mark.parametrize("text", QUALIFIER_WITH_EMPTY_HEAD)
 def test_candidates_survive_a_qualifier_after_nothing(text: str) -> None:
     check_candidates(text)
 
 
-@pytest.mark.xfail(reason=QUALIFIER_BUG, strict=True)
 @SLOW
 @given(st.lists(TEXT, max_size=6))
 @example(["پوتن", ",Telangna"])
@@ -407,15 +392,10 @@ def test_link_many_equals_link_of_each_name(texts: list[str]) -> None:
     check_link_many(texts)
 
 
-@pytest.mark.xfail(
-    reason="lead: link_many() raises IndexError on a ', qualifier' whose head normalizes to nothing",
-    strict=True,
-)
 def test_link_many_survives_a_qualifier_after_nothing() -> None:
     check_link_many(["پوتن", *QUALIFIER_WITH_EMPTY_HEAD])
 
 
-@pytest.mark.xfail(reason=LIGATURE_BUG, strict=True)
 @SLOW
 @given(TEXT)
 @example("ﰈوسكو")
@@ -423,11 +403,6 @@ def test_every_mention_is_a_nonempty_slice_of_the_text_in_order(text: str) -> No
     check_link_text(text)
 
 
-@pytest.mark.xfail(
-    reason="lead: link_text() yields a zero-length mention (start == end, surface '') "
-    "after a ligature that NFKC expands",
-    strict=True,
-)
 @pytest.mark.parametrize("text", ["ﰈوسكو", "ﰈسكو", "موسكو ﰈوسكو", "ﳁڕۇ\U0008f426سْ"])
 def test_mentions_after_an_expanding_ligature_are_slices_of_the_text(text: str) -> None:
     check_link_text(text)
