@@ -190,7 +190,7 @@ def measure_people(measure: Measure, file: str, rows: list[dict[str, str]]) -> F
     links = measure.links(texts)
     known = [i for i, qid in enumerate(expected) if qid]
     unknown = [i for i, qid in enumerate(expected) if not qid]
-    figures = (
+    figures: tuple[Figure, ...] = (
         _figure(
             "false-link rate, not in gazetteer",
             _counts(links, unknown, lambda i, got: got is not None),
@@ -198,7 +198,7 @@ def measure_people(measure: Measure, file: str, rows: list[dict[str, str]]) -> F
         ),
         _figure("accuracy@1, in gazetteer", _counts(links, known, lambda i, got: got == expected[i]), True),
     )
-    notes = (
+    notes: tuple[tuple[str, int], ...] = (
         (
             "not in gazetteer, normal form is exactly a gazetteer name",
             sum(measure.baselines.is_name(texts[i]) for i in unknown),
