@@ -91,7 +91,8 @@ def test_link_and_link_text_stay_within_their_budget_of_the_previous_release(
     text_new = statistics.median(r["text_mb_s"] for r in new)
     print(
         f"\nlink(): {link_new:.0f} µs vs previous {link_old:.0f} µs ({link_new / link_old:.2f}×); "
-        f"link_text(): {text_new:.2f} MB/s vs previous {text_old:.2f} MB/s ({text_old / text_new:.2f}× slower)"
+        f"link_text(): {text_new:.2f} MB/s vs previous {text_old:.2f} MB/s "
+        f"({text_old / text_new:.2f}× slower)"
     )
     assert link_new / link_old <= MAX_SLOWDOWN
     assert text_old / text_new <= MAX_SLOWDOWN
