@@ -19,7 +19,7 @@ from rapidfuzz.distance import Indel
 
 from namelink import score as scoring
 from namelink.explain import explain
-from namelink.index import ARABIC_SCRIPT, LATIN, SAME_SCRIPT_KINDS, Index, load_index, trigrams
+from namelink.index import ARABIC_SCRIPT, LATIN, SAME_SCRIPT_KINDS, Index, build_index, load_index, trigrams
 from namelink.keys import (
     adjective_bases,
     keys_of_normalized,
@@ -130,7 +130,7 @@ class Gazetteer:
         if isinstance(records, (str, bytes, dict)):
             raise TypeError(f"records must be an iterable of dicts, not {type(records).__name__}")
         checked = (validate_record(r, f"record {i}") for i, r in enumerate(records, 1))
-        return cls(Index(checked))
+        return cls(build_index(checked))
 
     @classmethod
     def default(cls) -> Gazetteer:
