@@ -159,13 +159,13 @@ def test_a_missing_gazetteer_is_a_clear_error(tmp_path: Path) -> None:
 def builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts how many times an index is compiled from records."""
     calls: list[int] = []
-    original = index_module._compile
+    original = index_module.build._compile
 
     def counting(records: object) -> object:
         calls.append(1)
         return original(records)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(index_module, "_compile", counting)
+    monkeypatch.setattr(index_module.build, "_compile", counting)
     return calls
 
 
@@ -203,7 +203,8 @@ def test_an_index_written_beside_the_gazetteer_needs_no_compile(tmp_path: Path, 
     loaded = Gazetteer.load(directory, cache_dir=tmp_path / "cache")
     assert len(builds) == 1  # the write; the load compiled nothing
     assert loaded.link("بوتين") is not None
-    assert not (tmp_path / "cache" / "indexes").exists() or not any((tmp_path / "cache" / "indexes").iterdir())
+    cache = tmp_path / "cache" / "indexes"
+    assert not cache.exists() or not any(cache.iterdir())
 
 
 def test_the_cache_directory_follows_the_environment_variable(

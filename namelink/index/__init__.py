@@ -1,0 +1,113 @@
+"""The compiled index of a gazetteer: entities and names in columns, postings over
+normal forms and keys, stored as one memory-mapped file.
+
+An index is built once from entities.jsonl and written as an index file
+(store.py has the layout, postings.py the arrays, compiled.py the Index,
+build.py the compiler), which is
+then opened with a memory map: opening reads the header and verifies the
+SHA-256, nothing is unpickled, and processes that open one file share its pages.
+
+Where an index comes from, in order (``load_index``):
+
+1. ``entities.index`` beside ``entities.jsonl``, written by ``write_index``
+   (``python -m namelink.index DIR``), and shipped with the embedded default:
+   used when its header names the SHA-256 of this entities.jsonl and these
+   keys and format versions; otherwise ignored (never deleted: not ours).
+2. The cache, ``<cache dir>/indexes/<sha256 of entities.jsonl>-…​.index``, in a
+   directory only this user can write (namelink.cache.private_dir): a file
+   that fails any check is deleted and rebuilt, never trusted.
+3. A build, written to the cache when it is writable, else kept in memory.
+
+The build computes normalize() and the keys once per distinct name and
+assembles postings with counting sorts over flat arrays: linear in names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mmap
+from pathlib import Path
+
+from namelink.index.build import INDEX_SUFFIX, build_index, index_path, read_records_from, write_index
+from namelink.index.compiled import (
+    ARABIC_SCRIPT,
+    INDEX_VERSION,
+    LATIN,
+    SAME_SCRIPT_KINDS,
+    Index,
+    trigrams,
+)
+from namelink.index.postings import Postings
+from namelink.index.store import FORMAT_VERSION, IndexFileError, open_store
+from namelink.keys import KEYS_VERSION
+
+__all__ = [
+    "ARABIC_SCRIPT",
+    "INDEX_SUFFIX",
+    "INDEX_VERSION",
+    "LATIN",
+    "SAME_SCRIPT_KINDS",
+    "Index",
+    "IndexFileError",
+    "Postings",
+    "build_index",
+    "index_path",
+    "load_index",
+    "trigrams",
+    "write_index",
+]
+
+log = logging.getLogger(__name__)
+
+
+def _sha256_file(file: Path) -> str:
+    with file.open("rb") as stream:
+        if not file.stat().st_size:
+            return hashlib.sha256(b"").hexdigest()
+        with mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            return hashlib.sha256(mapped).hexdigest()
+
+
+def _open_checked(path: Path, source: str) -> Index | None:
+    """The index in ``path`` when it is sound and was built from ``source``, else None."""
+    try:
+        index = Index(open_store(path, keys_version=KEYS_VERSION))
+    except (IndexFileError, OSError) as error:
+        log.warning("namelink: not using the index %s (%s)", path, error)
+        return None
+    if index.source_sha256 != source:
+        log.warning("namelink: not using the index %s: built from another entities.jsonl", path)
+        return None
+    return index
+
+
+def _cache_name(source: str) -> str:
+    return f"{source}-keys{KEYS_VERSION}-index{INDEX_VERSION}-format{FORMAT_VERSION}{INDEX_SUFFIX}"
+
+
+def load_index(file: Path, cache_dir: str | Path | None) -> Index:
+    """The index of ``file``: beside it, else from the cache, else compiled (and cached)."""
+    from namelink.cache import default_cache_dir, private_dir
+
+    source = _sha256_file(file)
+    beside = index_path(file)
+    if beside.is_file() and (index := _open_checked(beside, source)) is not None:
+        return index
+    directory = private_dir((Path(cache_dir) if cache_dir is not None else default_cache_dir()) / "indexes")
+    cached = directory / _cache_name(source) if directory is not None else None
+    if cached is not None and cached.is_file():
+        if (index := _open_checked(cached, source)) is not None:
+            return index
+        try:
+            cached.unlink()
+        except OSError as error:
+            log.warning("namelink: could not delete the unusable index %s (%s)", cached, error)
+    data = file.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if cached is not None and digest == source:
+        try:
+            return build_index(read_records_from(data, file), source_sha256=digest, out=cached)
+        except OSError as error:  # a read-only or full cache must not stop a lookup
+            log.warning("namelink: could not cache the index of %s (%s); keeping it in memory", file, error)
+    return build_index(read_records_from(data, file), source_sha256=digest)
