@@ -46,125 +46,103 @@ _RAGGED = ("classes", "alt_qids", "country")
 def _compile(records: Iterable[dict[str, Any]]) -> tuple[dict[str, array[int] | bytearray], dict[str, Any]]:
     """The sections and meta of the index of ``records`` (validated dicts)."""
     pool = StringPool()
-    add, add_once = pool.add, pool.add_once
+    add_once = pool.add_once
     col: dict[str, array[int]] = {name: array("I") for name in _COLUMNS}
-    ragged = {name: (array("I", [0]), array("I")) for name in _RAGGED}
+    ragged = [(name, array("I", [0]), array("I")) for name in _RAGGED]
     types_col, scripts, name_words = array("B"), array("B"), array("B")
     popularity, first_name, name_lang, name_entity = array("I"), array("I"), array("H"), array("I")
     pairs = {p: (array("I"), array("I")) for p in POSTINGS}
-    key_cols = [pairs[f"keys.{kind}"] for kind in SAME_SCRIPT_KINDS]
+    qid_keys, qid_ids = pairs["qid_index"]
     norm_keys, norm_ids = pairs["normalized"]
+    key_cols = [pairs[f"keys.{kind}"] for kind in SAME_SCRIPT_KINDS]
     roman_keys, roman_ids = pairs["romanized"]
     gram_keys, gram_ids = pairs["grams"]
     word_keys, word_ids = pairs["words"]
     surname_keys, surname_ids = pairs["surnames"]
+    text_col, spelling_col, last_col = col["name_text"], col["name_spelling"], col["name_last"]
     lang_ids: dict[str, int] = {}
     type_ids: dict[str, int] = {}
-    memo: dict[str, tuple[str, tuple[str, ...]]] = {}
+    # name → what the build derives from it, as pool ids: (normal form, its
+    # script bit, the 4 same-script keys, the romanized key or -1, trigrams,
+    # word count, last word's spelling key, the words' spelling keys, last word)
+    memo: dict[str, tuple[Any, ...]] = {}
     word_key: dict[str, int] = {}  # word → pool id of its spelling key
-    surname_key: dict[str, int] = {}  # last word → pool id of its skeleton (surname postings)
-    roman_last: dict[str, str] = {}  # last word → its romanized key
-    gram_id: dict[str, int] = {}
-    empty = add("")
+    surname: dict[str, tuple[int, str]] = {}  # last word → (its skeleton's pool id, its romanized key)
+    empty = pool[""]
     entity = -1
     for entity, record in enumerate(records):
         qid = record["qid"]
-        qid_pid = add(qid)
-        col["qids"].append(qid_pid)
+        col["qids"].append(pool[qid])
         col["labels"].append(add_once(record["label"]))
-        col["descriptions"].append(add(record["description"]))
+        col["descriptions"].append(pool[record["description"]])
         types_col.append(type_ids.setdefault(record["type"], len(type_ids)))
-        for name in _RAGGED:
-            first, items = ragged[name]
-            items.extend(add(value) for value in record[name])
+        for name, first, items in ragged:
+            items.extend(map(pool.__getitem__, record[name]))
             first.append(len(items))
         popularity.append(record["popularity"])
         first_name.append(len(name_entity))
-        qid_keys, qid_ids = pairs["qid_index"]
         for value in dict.fromkeys([qid, *record["alt_qids"]]):
-            qid_keys.append(add(value))
+            qid_keys.append(pool[value])
             qid_ids.append(entity)
         person = record["type"] == "person"
         script = 0
-        seen: set[tuple[int, str]] = set()
         for lang, names in record["names"].items():
             lang_id = lang_ids.setdefault(lang, len(lang_ids))
-            for name in names:
-                if (lang_id, name) in seen:
-                    continue
-                seen.add((lang_id, name))
-                known = memo.get(name)
-                if known is None:
-                    norm = normalize(name)
-                    known = (norm, keys_of_normalized(norm))
+            for name in dict.fromkeys(names):  # a name twice in one language counts once
+                row = memo.get(name)
+                if row is None:
+                    row = _derive(name, pool, word_key)
                     if len(memo) < MEMO_NAMES:
-                        memo[name] = known
-                norm, keys = known
-                if not norm:
+                        memo[name] = row
+                if not row:
                     continue
+                norm_pid, bit, key_pids, roman_pid, grams, words, last_pid, word_pids, last = row
                 name_id = len(name_entity)
-                norm_pid = add(norm)
-                col["name_text"].append(norm_pid if name == norm else add_once(name))
+                text_col.append(norm_pid if bit & _SAME_TEXT else add_once(name))
                 name_lang.append(lang_id)
                 name_entity.append(entity)
-                spelling = keys[0]
-                spelling_pid = add(spelling)
-                col["name_spelling"].append(spelling_pid)
-                script |= LATIN if norm.isascii() else ARABIC_SCRIPT
+                spelling_col.append(key_pids[0])
+                script |= bit & (LATIN | ARABIC_SCRIPT)
                 norm_keys.append(norm_pid)
                 norm_ids.append(name_id)
-                for (kind_keys, kind_ids), key in zip(key_cols, keys, strict=False):
-                    kind_keys.append(spelling_pid if key == spelling else add(key))
+                for (kind_keys, kind_ids), pid in zip(key_cols, key_pids, strict=True):
+                    kind_keys.append(pid)
                     kind_ids.append(name_id)
-                if keys[-1]:
-                    roman_keys.append(add(keys[-1]))
+                if roman_pid >= 0:
+                    roman_keys.append(roman_pid)
                     roman_ids.append(name_id)
-                # trigrams(), in order of position: a set's order would vary from run to run
-                padded = f"^{spelling}$"
-                grams = dict.fromkeys([padded[i : i + 3] for i in range(len(padded) - 2)])
-                for gram in grams:
-                    pid = gram_id.get(gram)
-                    if pid is None:
-                        pid = gram_id[gram] = add(gram)
-                    gram_keys.append(pid)
+                gram_keys.extend(grams)
                 gram_ids.extend(repeat(name_id, len(grams)))
-                if " " not in norm:
-                    name_words.append(1)
-                    col["name_last"].append(empty)
+                name_words.append(words)
+                last_col.append(last_pid if words > 1 else empty)
+                if words == 1:
                     continue
-                words = norm.split(" ")
-                name_words.append(min(len(words), 255))
-                distinct: dict[int, None] = {}
-                for word in words:
-                    pid = word_key.get(word)
-                    if pid is None:
-                        pid = word_key[word] = add(spelling_key(word))
-                    distinct[pid] = None
-                last = words[-1]
-                col["name_last"].append(word_key[last])
-                word_keys.extend(distinct)
-                word_ids.extend(repeat(name_id, len(distinct)))
+                word_keys.extend(word_pids)
+                word_ids.extend(repeat(name_id, len(word_pids)))
                 if person:
-                    pid = surname_key.get(last)
-                    if pid is None:
-                        pid = surname_key[last] = add(skeleton_key(spelling_key(last)))
-                    surname_keys.append(pid)
+                    found = surname.get(last)
+                    if found is None:
+                        found = surname[last] = (
+                            pool[skeleton_key(pool_text(pool, last_pid))],
+                            romanized_key(last),
+                        )
+                    surname_keys.append(found[0])
                     surname_ids.append(name_id)
                     # A surname alone reaches a person's full name across scripts.
-                    roman = roman_last.get(last)
-                    if roman is None:
-                        roman = roman_last[last] = romanized_key(last)
-                    if roman and roman != keys[-1]:
-                        roman_keys.append(add(roman))
+                    roman = found[1]
+                    if roman and pool[roman] != roman_pid:
+                        roman_keys.append(pool[roman])
                         roman_ids.append(name_id)
         scripts.append(script)
     first_name.append(len(name_entity))
-    del memo, word_key, surname_key, roman_last, gram_id
-    pool.ids.clear()  # the dict of distinct strings is the build's largest object
+    del memo, word_key, surname
+    hashes = pool.hashes
     sections: dict[str, array[int] | bytearray] = {"pool": pool.blob, "pool_offsets": pool.offsets}
+    pool.clear()  # the dict of distinct strings is the build's largest object
+    del pool
     sections.update(col)
-    for name in _RAGGED:
-        sections[f"{name}.first"], sections[f"{name}.items"] = ragged[name]
+    for name, first, items in ragged:
+        sections[f"{name}.first"], sections[f"{name}.items"] = first, items
     sections.update(
         types=types_col, popularity=popularity, scripts=scripts, first_name=first_name,
         name_lang=name_lang, name_entity=name_entity, name_words=name_words,
@@ -174,7 +152,7 @@ def _compile(records: Iterable[dict[str, Any]]) -> tuple[dict[str, array[int] | 
         distinct_keys, offsets, ids = group(keys_of, ids_of)
         del keys_of, ids_of
         sections.update({f"{p}.keys": distinct_keys, f"{p}.offsets": offsets, f"{p}.ids": ids})
-        sections[f"{p}.table"] = hash_table(distinct_keys, pool.hashes)
+        sections[f"{p}.table"] = hash_table(distinct_keys, hashes)
     meta = {
         "index_version": INDEX_VERSION,
         "entities": entity + 1,
@@ -183,6 +161,48 @@ def _compile(records: Iterable[dict[str, Any]]) -> tuple[dict[str, array[int] | 
         "types": sorted(type_ids, key=type_ids.__getitem__),
     }
     return sections, meta
+
+
+_SAME_TEXT = 4  # a bit of a derived row: the name is its own normal form
+
+
+def pool_text(pool: StringPool, pid: int) -> str:
+    return pool.blob[pool.offsets[pid] : pool.offsets[pid + 1]].decode("utf-8")
+
+
+def _derive(name: str, pool: StringPool, word_key: dict[str, int]) -> tuple[Any, ...]:
+    """What the index holds about one distinct name (see ``memo`` in _compile)."""
+    norm = normalize(name)
+    if not norm:
+        return ()
+    keys = keys_of_normalized(norm)
+    bit = (LATIN if norm.isascii() else ARABIC_SCRIPT) | (_SAME_TEXT if name == norm else 0)
+    key_pids = tuple(map(pool.__getitem__, keys[: len(SAME_SCRIPT_KINDS)]))
+    roman_pid = pool[keys[-1]] if keys[-1] else -1
+    # trigrams(), in order of position: a set's order would vary from run to run
+    padded = f"^{keys[0]}$"
+    grams = tuple(map(pool.__getitem__, dict.fromkeys([padded[i : i + 3] for i in range(len(padded) - 2)])))
+    if " " not in norm:
+        return (pool[norm], bit, key_pids, roman_pid, grams, 1, -1, (), "")
+    words = norm.split(" ")
+    word_pids = []
+    for word in words:
+        pid = word_key.get(word)
+        if pid is None:
+            pid = word_key[word] = pool[spelling_key(word)]
+        word_pids.append(pid)
+    distinct = tuple(dict.fromkeys(word_pids))
+    return (
+        pool[norm],
+        bit,
+        key_pids,
+        roman_pid,
+        grams,
+        min(len(words), 255),
+        word_pids[-1],
+        distinct,
+        words[-1],
+    )
 
 
 def build_index(

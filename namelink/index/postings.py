@@ -150,36 +150,31 @@ class Postings:
 # --- Building ---------------------------------------------------------------------------
 
 
-class StringPool:
-    """Collects the strings of an index, each distinct one stored once.
+class StringPool(dict[str, int]):
+    """Collects the strings of an index, each distinct one stored once:
+    ``pool[text]`` is the pool id of ``text``, added when new (at C speed when
+    it is not). Each new string gets its CRC-32 for the hash tables."""
 
-    Strings are kept as their UTF-8 bytes (about half the memory of a str of
-    Arabic letters); each new one gets its CRC-32 for the hash tables."""
-
-    __slots__ = ("blob", "hashes", "ids", "offsets")
+    __slots__ = ("blob", "hashes", "offsets")
 
     def __init__(self) -> None:
-        self.ids: dict[bytes, int] = {}
+        super().__init__()
         self.blob = bytearray()
         self.offsets = array("I", [0])
         self.hashes = array("I")
 
-    def add(self, text: str) -> int:
-        """The pool id of ``text``, added when new."""
+    def __missing__(self, text: str) -> int:
         data = text.encode("utf-8")
-        pid = self.ids.get(data)
-        if pid is None:
-            pid = self.ids[data] = len(self.hashes)
-            self.blob += data
-            self.offsets.append(len(self.blob))
-            self.hashes.append(crc32(data))
+        pid = self[text] = len(self.hashes)
+        self.blob += data
+        self.offsets.append(len(self.blob))
+        self.hashes.append(crc32(data))
         return pid
 
     def add_once(self, text: str) -> int:
         """A new pool id for a string that is no key and rarely repeats (a label),
         so that it costs no entry in the dict of distinct strings."""
-        data = text.encode("utf-8")
-        self.blob += data
+        self.blob += text.encode("utf-8")
         self.offsets.append(len(self.blob))
         self.hashes.append(0)
         return len(self.hashes) - 1
