@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import mmap
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from namelink.index.build import INDEX_SUFFIX, build_index, index_path, read_records_from, write_index
@@ -69,45 +70,53 @@ def _sha256_file(file: Path) -> str:
             return hashlib.sha256(mapped).hexdigest()
 
 
-def _open_checked(path: Path, source: str) -> Index | None:
-    """The index in ``path`` when it is sound and was built from ``source``, else None."""
+def _open_checked(path: Path, source: Future[str]) -> Index | None:
+    """The index in ``path`` when it is sound and was built from the entities.jsonl
+    whose SHA-256 ``source`` gives (computed meanwhile, on another core), else None."""
     try:
         index = Index(open_store(path, keys_version=KEYS_VERSION))
     except (IndexFileError, OSError) as error:
         log.warning("namelink: not using the index %s (%s)", path, error)
         return None
-    if index.source_sha256 != source:
+    if index.source_sha256 != source.result():
         log.warning("namelink: not using the index %s: built from another entities.jsonl", path)
         return None
     return index
 
 
-def _cache_name(source: str) -> str:
-    return f"{source}-keys{KEYS_VERSION}-index{INDEX_VERSION}-format{FORMAT_VERSION}{INDEX_SUFFIX}"
+def _cache_name(file: Path) -> str:
+    """One cache entry per gazetteer file: a changed gazetteer replaces its entry
+    rather than adding one (the header says which content it indexes)."""
+    where = hashlib.sha256(str(file.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return f"{where}-keys{KEYS_VERSION}-index{INDEX_VERSION}-format{FORMAT_VERSION}{INDEX_SUFFIX}"
 
 
 def load_index(file: Path, cache_dir: str | Path | None) -> Index:
     """The index of ``file``: beside it, else from the cache, else compiled (and cached)."""
     from namelink.cache import default_cache_dir, private_dir
 
-    source = _sha256_file(file)
-    beside = index_path(file)
-    if beside.is_file() and (index := _open_checked(beside, source)) is not None:
-        return index
-    directory = private_dir((Path(cache_dir) if cache_dir is not None else default_cache_dir()) / "indexes")
-    cached = directory / _cache_name(source) if directory is not None else None
-    if cached is not None and cached.is_file():
-        if (index := _open_checked(cached, source)) is not None:
+    with ThreadPoolExecutor(1) as hasher:
+        source = hasher.submit(_sha256_file, file)
+        beside = index_path(file)
+        if beside.is_file() and (index := _open_checked(beside, source)) is not None:
             return index
-        try:
-            cached.unlink()
-        except OSError as error:
-            log.warning("namelink: could not delete the unusable index %s (%s)", cached, error)
-    data = file.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    if cached is not None and digest == source:
-        try:
-            return build_index(read_records_from(data, file), source_sha256=digest, out=cached)
-        except OSError as error:  # a read-only or full cache must not stop a lookup
-            log.warning("namelink: could not cache the index of %s (%s); keeping it in memory", file, error)
-    return build_index(read_records_from(data, file), source_sha256=digest)
+        root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+        directory = private_dir(root / "indexes")
+        cached = directory / _cache_name(file) if directory is not None else None
+        if cached is not None and cached.is_file():
+            if (index := _open_checked(cached, source)) is not None:
+                return index
+            try:
+                cached.unlink()
+            except OSError as error:
+                log.warning("namelink: could not delete the unusable index %s (%s)", cached, error)
+        data = file.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if cached is not None:
+            try:
+                return build_index(read_records_from(data, file), source_sha256=digest, out=cached)
+            except OSError as error:  # a read-only or full cache must not stop a lookup
+                log.warning(
+                    "namelink: could not cache the index of %s (%s); keeping it in memory", file, error
+                )
+        return build_index(read_records_from(data, file), source_sha256=digest)
