@@ -19,9 +19,9 @@ Layout (integers little-endian; the only supported byte order)::
     body      the sections: each a flat array of one `array` typecode
               (B = u8, H = u16, I = u32)
 
-``digest`` is SHA-256(header ‖ SHA-256(chunk₀) ‖ SHA-256(chunk₁) ‖ …) over the
-body cut into CHUNK_BYTES chunks: a SHA-256 over every byte after the digest,
-whose chunks two cores verify at once. Every open checks the magic, the
+``digest`` is SHA-256(length ‖ header ‖ padding ‖ SHA-256(chunk₀) ‖ SHA-256(chunk₁)
+‖ …), the body cut into CHUNK_BYTES chunks: a SHA-256 over every byte after the
+digest, whose chunks two cores verify at once. Every open checks the magic, the
 header's bounds, the versions, the body's length and the digest before any
 section is handed out; a file that fails raises IndexFileError, and the caller
 rebuilds (never trusts) it.
@@ -132,8 +132,8 @@ def write_store(
 def _write(stream: BinaryIO, header: bytes, sections: Mapping[str, array[int] | bytes | bytearray]) -> None:
     start = stream.tell()
     stream.write(_PREFIX.pack(MAGIC, bytes(32), len(header)))
-    stream.write(header)
-    stream.write(bytes(_pad(_PREFIX.size + len(header))))
+    head = struct.pack("<Q", len(header)) + header + bytes(_pad(_PREFIX.size + len(header)))
+    stream.write(head[8:])
     digests: list[bytes] = []
     pending = bytearray()  # the body, cut into CHUNK_BYTES chunks as it is written
     for data in sections.values():
@@ -153,7 +153,7 @@ def _write(stream: BinaryIO, header: bytes, sections: Mapping[str, array[int] | 
                 position += take
     if pending:
         digests.append(hashlib.sha256(pending).digest())
-    digest = hashlib.sha256(header + b"".join(digests)).digest()
+    digest = hashlib.sha256(head + b"".join(digests)).digest()
     end = stream.tell()
     stream.seek(start + 8)
     stream.write(digest)
@@ -213,7 +213,8 @@ def open_store(source: Path | bytes | bytearray | memoryview, *, keys_version: s
     body_start = _PREFIX.size + length + _pad(_PREFIX.size + length)
     if body_start > len(view):
         raise IndexFileError("truncated in its header")
-    raw = bytes(view[_PREFIX.size : _PREFIX.size + length])
+    head = bytes(view[_PREFIX.size - 8 : body_start])  # the length, the header, its padding
+    raw = head[8 : 8 + length]
     try:
         header = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -228,7 +229,7 @@ def open_store(source: Path | bytes | bytearray | memoryview, *, keys_version: s
     body = view[body_start:]
     if header.get("body_bytes") != len(body):
         raise IndexFileError(f"body of {len(body)} bytes, the header says {header.get('body_bytes')!r}")
-    if not hmac.compare_digest(_digest(raw, body), digest):
+    if not hmac.compare_digest(_digest(head, body), digest):
         raise IndexFileError("its SHA-256 does not match its contents")
     sections: dict[str, memoryview] = {}
     try:
