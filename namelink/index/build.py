@@ -53,13 +53,12 @@ def _compile(records: Iterable[dict[str, Any]]) -> tuple[dict[str, array[int] | 
     popularity, first_name, name_lang, name_entity = array("I"), array("I"), array("H"), array("I")
     pairs = {p: (array("I"), array("I")) for p in POSTINGS}
     qid_keys, qid_ids = pairs["qid_index"]
-    norm_keys, norm_ids = pairs["normalized"]
-    key_cols = [pairs[f"keys.{kind}"] for kind in SAME_SCRIPT_KINDS]
+    name_keys = array("I")
     roman_keys, roman_ids = pairs["romanized"]
     gram_keys, gram_ids = pairs["grams"]
     word_keys, word_ids = pairs["words"]
     surname_keys, surname_ids = pairs["surnames"]
-    text_col, spelling_col, last_col = col["name_text"], col["name_spelling"], col["name_last"]
+    text_col, last_col = col["name_text"], col["name_last"]
     lang_ids: dict[str, int] = {}
     type_ids: dict[str, int] = {}
     # name → what the build derives from it, as pool ids: (normal form, its
@@ -96,18 +95,15 @@ def _compile(records: Iterable[dict[str, Any]]) -> tuple[dict[str, array[int] | 
                         memo[name] = row
                 if not row:
                     continue
-                norm_pid, bit, key_pids, roman_pid, grams, words, last_pid, word_pids, last = row
+                key_pids, bit, roman_pid, grams, words, last_pid, word_pids, last = row
                 name_id = len(name_entity)
-                text_col.append(norm_pid if bit & _SAME_TEXT else add_once(name))
+                text_col.append(key_pids[0] if bit & _SAME_TEXT else add_once(name))
                 name_lang.append(lang_id)
                 name_entity.append(entity)
-                spelling_col.append(key_pids[0])
                 script |= bit & (LATIN | ARABIC_SCRIPT)
-                norm_keys.append(norm_pid)
-                norm_ids.append(name_id)
-                for (kind_keys, kind_ids), pid in zip(key_cols, key_pids, strict=True):
-                    kind_keys.append(pid)
-                    kind_ids.append(name_id)
+                # The normal form and the same-script keys, one of each per name:
+                # interleaved here, split into their postings after the loop.
+                name_keys.extend(key_pids)
                 if roman_pid >= 0:
                     roman_keys.append(roman_pid)
                     roman_ids.append(name_id)
@@ -136,6 +132,12 @@ def _compile(records: Iterable[dict[str, Any]]) -> tuple[dict[str, array[int] | 
         scripts.append(script)
     first_name.append(len(name_entity))
     del memo, word_key, surname
+    every_name = array("I", range(len(name_entity)))
+    step = 1 + len(SAME_SCRIPT_KINDS)
+    for position, p in enumerate(("normalized", *(f"keys.{kind}" for kind in SAME_SCRIPT_KINDS))):
+        pairs[p] = (name_keys[position::step], every_name)
+    col["name_spelling"] = pairs["keys.spelling"][0]
+    del name_keys
     hashes = pool.hashes
     sections: dict[str, array[int] | bytearray] = {"pool": pool.blob, "pool_offsets": pool.offsets}
     pool.clear()  # the dict of distinct strings is the build's largest object
@@ -177,13 +179,13 @@ def _derive(name: str, pool: StringPool, word_key: dict[str, int]) -> tuple[Any,
         return ()
     keys = keys_of_normalized(norm)
     bit = (LATIN if norm.isascii() else ARABIC_SCRIPT) | (_SAME_TEXT if name == norm else 0)
-    key_pids = tuple(map(pool.__getitem__, keys[: len(SAME_SCRIPT_KINDS)]))
+    key_pids = (pool[norm], *map(pool.__getitem__, keys[: len(SAME_SCRIPT_KINDS)]))
     roman_pid = pool[keys[-1]] if keys[-1] else -1
     # trigrams(), in order of position: a set's order would vary from run to run
     padded = f"^{keys[0]}$"
     grams = tuple(map(pool.__getitem__, dict.fromkeys([padded[i : i + 3] for i in range(len(padded) - 2)])))
     if " " not in norm:
-        return (pool[norm], bit, key_pids, roman_pid, grams, 1, -1, (), "")
+        return (key_pids, bit, roman_pid, grams, 1, -1, (), "")
     words = norm.split(" ")
     word_pids = []
     for word in words:
@@ -193,9 +195,8 @@ def _derive(name: str, pool: StringPool, word_key: dict[str, int]) -> tuple[Any,
         word_pids.append(pid)
     distinct = tuple(dict.fromkeys(word_pids))
     return (
-        pool[norm],
-        bit,
         key_pids,
+        bit,
         roman_pid,
         grams,
         min(len(words), 255),
