@@ -248,7 +248,9 @@ def test_a_cache_directory_others_can_write_is_refused(
     assert len(builds) == 1
 
 
-def test_an_index_is_compiled_in_memory_when_the_cache_cannot_be_written(tmp_path: Path) -> None:
+def test_an_index_is_compiled_once_and_kept_in_memory_when_the_cache_cannot_be_written(
+    tmp_path: Path, builds: list[int]
+) -> None:
     directory = write_gazetteer(tmp_path / "g", [PUTIN])
     full = tmp_path / "cache" / "indexes"
     full.mkdir(parents=True, mode=0o700)
@@ -257,6 +259,7 @@ def test_an_index_is_compiled_in_memory_when_the_cache_cannot_be_written(tmp_pat
     index = load_index(directory / "entities.jsonl", tmp_path / "cache")
     assert index.entity(0).qid == "Q7747"
     assert not list(full.glob(".*.tmp"))  # no half-written file left behind
+    assert len(builds) == 1
 
 
 def test_from_records_builds_in_memory_and_writes_nothing(

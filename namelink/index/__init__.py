@@ -112,11 +112,4 @@ def load_index(file: Path, cache_dir: str | Path | None) -> Index:
                 log.warning("namelink: could not delete the unusable index %s (%s)", cached, error)
         data = file.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
-        if cached is not None:
-            try:
-                return build_index(read_records_from(data, file), source_sha256=digest, out=cached)
-            except OSError as error:  # a read-only or full cache must not stop a lookup
-                log.warning(
-                    "namelink: could not cache the index of %s (%s); keeping it in memory", file, error
-                )
-        return build_index(read_records_from(data, file), source_sha256=digest)
+        return build_index(read_records_from(data, file), source_sha256=digest, out=cached)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 from array import array
 from collections.abc import Iterable, Iterator
 from itertools import repeat
@@ -41,6 +42,8 @@ INDEX_SUFFIX = ".index"
 MEMO_NAMES = 200_000
 _COLUMNS = ("qids", "labels", "descriptions", "name_text", "name_spelling", "name_last")
 _RAGGED = ("classes", "alt_qids", "country")
+
+log = logging.getLogger(__name__)
 
 
 def _compile(records: Iterable[dict[str, Any]]) -> tuple[dict[str, array[int] | bytearray], dict[str, Any]]:
@@ -210,13 +213,21 @@ def build_index(
     records: Iterable[dict[str, Any]], *, source_sha256: str = "", out: Path | None = None
 ) -> Index:
     """The index of ``records`` (validated dicts of the JSONL shape): written to
-    ``out`` atomically and opened from there with a memory map, or kept in memory."""
+    ``out`` atomically and opened from there with a memory map, or kept in
+    memory (also when ``out`` cannot be written: a read-only or full cache must
+    not stop a lookup, nor cost a second compile)."""
     sections, meta = _compile(records)
-    target: Path | io.BytesIO = out if out is not None else io.BytesIO()
-    write_store(target, sections, meta=meta, keys_version=KEYS_VERSION, source_sha256=source_sha256)
+    options: dict[str, Any] = {"meta": meta, "keys_version": KEYS_VERSION, "source_sha256": source_sha256}
+    if out is not None:
+        try:
+            write_store(out, sections, **options)
+            return Index(open_store(out, keys_version=KEYS_VERSION))
+        except OSError as error:
+            log.warning("namelink: cannot write the index %s (%s); keeping it in memory", out, error)
+    stream = io.BytesIO()
+    write_store(stream, sections, **options)
     del sections
-    written = target if isinstance(target, Path) else target.getbuffer()
-    return Index(open_store(written, keys_version=KEYS_VERSION))
+    return Index(open_store(stream.getbuffer(), keys_version=KEYS_VERSION))
 
 
 def read_records_from(data: bytes, file: Path) -> Iterator[dict[str, Any]]:
