@@ -269,3 +269,13 @@ def test_from_records_builds_in_memory_and_writes_nothing(
     gazetteer = Gazetteer.from_records([validate_record(PUTIN, "test")])
     assert gazetteer.link("بوتين") is not None
     assert not (tmp_path / "cache").exists()
+
+
+def test_an_index_written_beside_a_gazetteer_is_readable_by_its_readers_and_a_cached_one_is_private(
+    tmp_path: Path,
+) -> None:
+    directory = write_gazetteer(tmp_path / "g", [PUTIN])
+    assert stat.S_IMODE(write_index(directory).stat().st_mode) == 0o644
+    (directory / "entities.index").unlink()
+    Gazetteer.load(directory, cache_dir=tmp_path / "cache")
+    assert stat.S_IMODE(cache_entry(directory, tmp_path / "cache").stat().st_mode) == 0o600

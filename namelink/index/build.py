@@ -44,6 +44,8 @@ _COLUMNS = ("qids", "labels", "descriptions", "name_text", "name_spelling", "nam
 _RAGGED = ("classes", "alt_qids", "country")
 
 log = logging.getLogger(__name__)
+# An index written beside a gazetteer is read by whoever may read the gazetteer.
+SHARED_FILE_MODE = 0o644
 
 
 def _compile(records: Iterable[dict[str, Any]]) -> tuple[dict[str, array[int] | bytearray], dict[str, Any]]:
@@ -210,7 +212,7 @@ def _derive(name: str, pool: StringPool, word_key: dict[str, int]) -> tuple[Any,
 
 
 def build_index(
-    records: Iterable[dict[str, Any]], *, source_sha256: str = "", out: Path | None = None
+    records: Iterable[dict[str, Any]], *, source_sha256: str = "", out: Path | None = None, mode: int = 0o600
 ) -> Index:
     """The index of ``records`` (validated dicts of the JSONL shape): written to
     ``out`` atomically and opened from there with a memory map, or kept in
@@ -218,9 +220,10 @@ def build_index(
     not stop a lookup, nor cost a second compile)."""
     sections, meta = _compile(records)
     options: dict[str, Any] = {"meta": meta, "keys_version": KEYS_VERSION, "source_sha256": source_sha256}
+    written: dict[str, Any] = {"mode": mode}
     if out is not None:
         try:
-            write_store(out, sections, **options)
+            write_store(out, sections, **options, **written)
             return Index(open_store(out, keys_version=KEYS_VERSION))
         except OSError as error:
             log.warning("namelink: cannot write the index %s (%s); keeping it in memory", out, error)
@@ -258,5 +261,7 @@ def write_index(directory: str | Path) -> Path:
         raise GazetteerError(f"{directory}: no gazetteer here")
     data = file.read_bytes()
     target = index_path(file)
-    build_index(read_records_from(data, file), source_sha256=hashlib.sha256(data).hexdigest(), out=target)
+    # Readable by whoever reads the gazetteer beside it (a cache entry stays 0600).
+    digest = hashlib.sha256(data).hexdigest()
+    build_index(read_records_from(data, file), source_sha256=digest, out=target, mode=SHARED_FILE_MODE)
     return target

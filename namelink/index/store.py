@@ -93,9 +93,10 @@ def write_store(
     meta: Mapping[str, Any],
     keys_version: str,
     source_sha256: str,
+    mode: int = 0o600,
 ) -> None:
     """Write ``sections`` as an index file: to a path atomically (a temporary
-    file beside it, renamed over it), or to an open binary stream."""
+    file beside it, renamed over it; permissions ``mode``), or to an open binary stream."""
     _check_platform()
     table: dict[str, list[Any]] = {}
     offset = 0
@@ -121,6 +122,7 @@ def write_store(
         try:
             with os.fdopen(handle, "w+b") as stream:
                 _write(stream, header, sections)
+            os.chmod(temporary, mode)
             os.replace(temporary, out)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
