@@ -11,7 +11,6 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -21,6 +20,7 @@ from rapidfuzz.distance import Indel
 from namelink import score as scoring
 from namelink.explain import explain
 from namelink.index import ARABIC_SCRIPT, LATIN, SAME_SCRIPT_KINDS, Index, build_index, load_index, trigrams
+from namelink.index.grams import most_shared
 from namelink.keys import (
     adjective_bases,
     keys_of_normalized,
@@ -55,11 +55,12 @@ MAX_POSTING = 2000
 # first until FUZZY_SCAN ids have been counted (at least FUZZY_MIN_GRAMS lists:
 # one typo spoils at most three trigrams, so the right name is in the fourth),
 # and the FUZZY_CANDIDATES ids sharing the most trigrams are rescored. Those
-# bounds make a query's work independent of the gazetteer's size. Measured on
-# 100k names (benchmarks/scale.py, typo and real-variant mixes): a budget of
-# 5,000 ids finds what 20,000, 100,000 or every id finds (recall@1 0.997 and
-# 0.43 either way, @5 1.0 and 0.61) at half the cost; 2,000 starts to miss.
-FUZZY_SCAN = 5_000
+# bounds make a query's work independent of the gazetteer's size; the values
+# keep recall at or above brute force on the benchmark's noisy queries while
+# 1M names stay within a few milliseconds (benchmarks/test_fuzzy_speed.py).
+# Measured at 1M names: a budget of 5,000 misses the right name on 26 of 300
+# typo queries where 20,000 misses 7 (at 100k both find all).
+FUZZY_SCAN = 20_000
 FUZZY_MIN_GRAMS = 4
 FUZZY_CANDIDATES = 200
 # A normalized name longer than this is not a name: it is refused at once, so a
@@ -299,18 +300,8 @@ class Gazetteer:
         index = self._index
         spelling = keys_of_normalized(norm)[0]
         last = spelling_key(norm.rsplit(" ", 1)[1]) if " " in norm else ""
-        lists = sorted((index.grams.get(gram) for gram in trigrams(spelling)), key=len)
-        counts: Counter[int] = Counter()
-        scanned = 0
-        for used, ids in enumerate(lists):
-            if used >= FUZZY_MIN_GRAMS and scanned + len(ids) > FUZZY_SCAN:
-                break
-            counts.update(ids[:FUZZY_SCAN])
-            scanned += len(ids)
-        # most_common(), without its Python-level heap loop: one C sort, stable,
-        # so ids that share as many trigrams keep the order they were met in.
-        ranked = sorted(counts.items(), key=itemgetter(1), reverse=True)
-        ids = [name_id for name_id, _ in ranked[:FUZZY_CANDIDATES]]
+        lists = [index.grams.get(gram) for gram in trigrams(spelling)]
+        ids = most_shared(lists, budget=FUZZY_SCAN, min_lists=FUZZY_MIN_GRAMS, limit=FUZZY_CANDIDATES)
         choices = [index.name_spelling[name_id] for name_id in ids]
         # One C-level pass rescores all; the adjustments run on the few that pass.
         cutoff = scoring.FUZZY_MIN_SIMILARITY

@@ -279,3 +279,23 @@ def test_an_index_written_beside_a_gazetteer_is_readable_by_its_readers_and_a_ca
     (directory / "entities.index").unlink()
     Gazetteer.load(directory, cache_dir=tmp_path / "cache")
     assert stat.S_IMODE(cache_entry(directory, tmp_path / "cache").stat().st_mode) == 0o600
+
+
+def test_fuzzy_candidates_are_those_of_most_common_with_numpy_or_without() -> None:
+    from collections import Counter
+
+    from namelink.index.grams import most_shared
+
+    pytest.importorskip("numpy")
+    index = build_index(read_records(DEFAULT))
+    rng = random.Random(7)
+    spellings = [index.name_spelling[rng.randrange(len(index.name_spelling))] for _ in range(300)]
+    for spelling in spellings:
+        lists = [index.grams.get(gram) for gram in index_module.trigrams(spelling[:-1] + "ب")]
+        counts: Counter[int] = Counter()
+        for ids in sorted(lists, key=len):
+            counts.update(ids)
+        expected = [ident for ident, _ in counts.most_common(20)]
+        for use_numpy in (True, False):
+            got = most_shared(lists, budget=10**9, min_lists=4, limit=20, use_numpy=use_numpy)
+            assert got == expected
