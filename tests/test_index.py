@@ -281,12 +281,15 @@ def test_an_index_written_beside_a_gazetteer_is_readable_by_its_readers_and_a_ca
     assert stat.S_IMODE(cache_entry(directory, tmp_path / "cache").stat().st_mode) == 0o600
 
 
-def test_fuzzy_candidates_are_those_of_most_common_with_numpy_or_without() -> None:
+def test_fuzzy_candidates_are_those_of_most_common_with_numpy_or_without(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from collections import Counter
 
     from namelink.index.grams import most_shared
 
     pytest.importorskip("numpy")
+    monkeypatch.setattr(index_module.grams, "NUMPY_FROM", 0)
     index = build_index(read_records(DEFAULT))
     rng = random.Random(7)
     spellings = [index.name_spelling[rng.randrange(len(index.name_spelling))] for _ in range(300)]
