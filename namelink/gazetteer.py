@@ -301,7 +301,13 @@ class Gazetteer:
         spelling = keys_of_normalized(norm)[0]
         last = spelling_key(norm.rsplit(" ", 1)[1]) if " " in norm else ""
         lists = [index.grams.get(gram) for gram in trigrams(spelling)]
-        ids = most_shared(lists, budget=FUZZY_SCAN, min_lists=FUZZY_MIN_GRAMS, limit=FUZZY_CANDIDATES)
+        ids = most_shared(
+            lists,
+            budget=FUZZY_SCAN,
+            min_lists=FUZZY_MIN_GRAMS,
+            limit=FUZZY_CANDIDATES,
+            sizes=index.name_grams,
+        )
         choices = [index.name_spelling[name_id] for name_id in ids]
         # One C-level pass rescores all; the adjustments run on the few that pass.
         cutoff = scoring.FUZZY_MIN_SIMILARITY

@@ -281,7 +281,7 @@ def test_an_index_written_beside_a_gazetteer_is_readable_by_its_readers_and_a_ca
     assert stat.S_IMODE(cache_entry(directory, tmp_path / "cache").stat().st_mode) == 0o600
 
 
-def test_fuzzy_candidates_are_those_of_most_common_with_numpy_or_without(
+def test_fuzzy_candidates_rank_the_same_with_numpy_or_without(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from collections import Counter
@@ -299,6 +299,19 @@ def test_fuzzy_candidates_are_those_of_most_common_with_numpy_or_without(
         for ids in sorted(lists, key=len):
             counts.update(ids)
         expected = [ident for ident, _ in counts.most_common(20)]
+        query = len(lists)
+        dice = {ident: 2 * count / (query + index.name_grams[ident]) for ident, count in counts.items()}
+        by_dice = sorted(dice, key=dice.__getitem__, reverse=True)[:20]
         for use_numpy in (True, False):
             got = most_shared(lists, budget=10**9, min_lists=4, limit=20, use_numpy=use_numpy)
             assert got == expected
+            sized = most_shared(
+                lists, budget=10**9, min_lists=4, limit=20, sizes=index.name_grams, use_numpy=use_numpy
+            )
+            assert sized == by_dice
+
+
+def test_each_name_records_how_many_distinct_trigrams_its_spelling_key_has() -> None:
+    index = build_index(read_records(DEFAULT))
+    for i in range(0, len(index.name_spelling), 7):
+        assert index.name_grams[i] == min(len(index_module.trigrams(index.name_spelling[i])), 255)

@@ -54,7 +54,7 @@ def _compile(records: Iterable[dict[str, Any]]) -> tuple[dict[str, array[int] | 
     add_once = pool.add_once
     col: dict[str, array[int]] = {name: array("I") for name in _COLUMNS}
     ragged = [(name, array("I", [0]), array("I")) for name in _RAGGED]
-    types_col, scripts, name_words = array("B"), array("B"), array("B")
+    types_col, scripts, name_words, name_grams = array("B"), array("B"), array("B"), array("B")
     popularity, first_name, name_lang, name_entity = array("I"), array("I"), array("H"), array("I")
     pairs = {p: (array("I"), array("I")) for p in POSTINGS}
     qid_keys, qid_ids = pairs["qid_index"]
@@ -113,6 +113,7 @@ def _compile(records: Iterable[dict[str, Any]]) -> tuple[dict[str, array[int] | 
                     roman_keys.append(roman_pid)
                     roman_ids.append(name_id)
                 gram_keys.extend(grams)
+                name_grams.append(min(len(grams), 255))
                 gram_ids.extend(repeat(name_id, len(grams)))
                 name_words.append(words)
                 last_col.append(last_pid if words > 1 else empty)
@@ -152,7 +153,7 @@ def _compile(records: Iterable[dict[str, Any]]) -> tuple[dict[str, array[int] | 
         sections[f"{name}.first"], sections[f"{name}.items"] = first, items
     sections.update(
         types=types_col, popularity=popularity, scripts=scripts, first_name=first_name,
-        name_lang=name_lang, name_entity=name_entity, name_words=name_words,
+        name_lang=name_lang, name_entity=name_entity, name_words=name_words, name_grams=name_grams,
     )  # fmt: skip
     for p in POSTINGS:
         keys_of, ids_of = pairs.pop(p)

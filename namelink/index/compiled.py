@@ -3,7 +3,7 @@ read-only views over a verified index file (namelink/index/store.py).
 
 Its attributes are what the lookup reads: entity columns (qids, labels, types,
 descriptions, classes, alt_qids, country, popularity, scripts, first_name),
-name columns (name_text, name_lang, name_entity, name_spelling, name_words,
+name columns (name_text, name_lang, name_entity, name_spelling, name_words, name_grams,
 name_last; langs), and postings (qid_index, normalized, keys: one per
 SAME_SCRIPT_KINDS, romanized, grams, words, surnames) with ``.get(key)``.
 """
@@ -22,7 +22,7 @@ __all__ = ["ARABIC_SCRIPT", "INDEX_VERSION", "LATIN", "POSTINGS", "SAME_SCRIPT_K
 
 # What Index holds and how the build fills it: bump it whenever either changes,
 # so that every stored index (cached or beside a gazetteer) is rebuilt.
-INDEX_VERSION = "10"
+INDEX_VERSION = "11"
 # The key kinds looked up within one script; the romanized key works across scripts.
 SAME_SCRIPT_KINDS = KEY_KINDS[:4]
 # Script bits of an entity's names: a cross-script match is only sought for an
@@ -76,6 +76,8 @@ class Index:
         self.name_lang: Sequence[int] = store["name_lang"]
         self.name_entity: Sequence[int] = store["name_entity"]
         self.name_spelling = Strings(pool, store["name_spelling"])
+        # distinct trigrams of the name's spelling key (capped at 255): what fuzzy ranking divides by
+        self.name_grams: Sequence[int] = store["name_grams"]
         self.name_words: Sequence[int] = store[
             "name_words"
         ]  # words in the name's normal form (capped at 255)
