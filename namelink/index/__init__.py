@@ -3,19 +3,26 @@ normal forms and keys, stored as one memory-mapped file.
 
 An index is built once from entities.jsonl and written as an index file
 (store.py has the layout, postings.py the arrays, compiled.py the Index,
-build.py the compiler), which is
-then opened with a memory map: opening reads the header and verifies the
-SHA-256, nothing is unpickled, and processes that open one file share its pages.
+build.py the compiler, grams.py the fuzzy candidates), then opened with a
+memory map: opening reads the header and verifies the SHA-256, nothing is
+unpickled, and processes that open one file share its pages.
+
+The format, in short (store.py and postings.py give it in full): a magic, a
+SHA-256 over everything after it, a JSON header (format and keys versions,
+the SHA-256 of the source entities.jsonl, a table of sections), then flat
+little-endian arrays. Strings live once in a UTF-8 pool; columns are arrays
+of pool ids; each postings list is keys, offsets, ids and an open-addressing
+hash table over CRC-32 of the keys.
 
 Where an index comes from, in order (``load_index``):
 
 1. ``entities.index`` beside ``entities.jsonl``, written by ``write_index``
    (``python -m namelink.index DIR``), and shipped with the embedded default:
    used when its header names the SHA-256 of this entities.jsonl and these
-   keys and format versions; otherwise ignored (never deleted: not ours).
-2. The cache, ``<cache dir>/indexes/<sha256 of entities.jsonl>-…​.index``, in a
-   directory only this user can write (namelink.cache.private_dir): a file
-   that fails any check is deleted and rebuilt, never trusted.
+   keys, index and format versions; otherwise ignored (never deleted: not ours).
+2. The cache, ``<cache dir>/indexes/<hash of the gazetteer's path>-keys…-index…-format….index``,
+   in a directory only this user can write (namelink.cache.private_dir): used
+   on the same checks; a file that fails any is deleted and rebuilt, never trusted.
 3. A build, written to the cache when it is writable, else kept in memory.
 
 The build computes normalize() and the keys once per distinct name and
