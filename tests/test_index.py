@@ -18,7 +18,7 @@ from namelink import Gazetteer
 from namelink.index import IndexFileError, build_index, index_path, load_index, write_index
 from namelink.index.store import FORMAT_VERSION, open_store
 from namelink.keys import KEYS_VERSION
-from namelink.records import read_records, validate_record
+from namelink.records import GazetteerError, read_records, validate_record
 
 DEFAULT = Path(__file__).resolve().parent.parent / "namelink" / "data" / "default"
 PUTIN = {
@@ -315,3 +315,14 @@ def test_each_name_records_how_many_distinct_trigrams_its_spelling_key_has() -> 
     index = build_index(read_records(DEFAULT))
     for i in range(0, len(index.name_spelling), 7):
         assert index.name_grams[i] == min(len(index_module.trigrams(index.name_spelling[i])), 255)
+
+
+def test_a_gazetteer_that_changes_while_it_is_indexed_leaves_no_index_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory = write_gazetteer(tmp_path / "g", [PUTIN])
+    hashes = iter(["before", "after"])
+    monkeypatch.setattr(index_module.build, "sha256_file", lambda file: next(hashes))
+    with pytest.raises(GazetteerError, match="changed while it was indexed"):
+        write_index(directory)
+    assert not (directory / "entities.index").exists()

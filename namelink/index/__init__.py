@@ -33,11 +33,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import mmap
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from namelink.index.build import INDEX_SUFFIX, build_index, index_path, read_records_from, write_index
+from namelink.index.build import (
+    INDEX_SUFFIX,
+    build_from_file,
+    build_index,
+    index_path,
+    sha256_file,
+    write_index,
+)
 from namelink.index.compiled import (
     ARABIC_SCRIPT,
     INDEX_VERSION,
@@ -69,14 +75,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-def _sha256_file(file: Path) -> str:
-    with file.open("rb") as stream:
-        if not file.stat().st_size:
-            return hashlib.sha256(b"").hexdigest()
-        with mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            return hashlib.sha256(mapped).hexdigest()
-
-
 def _open_checked(path: Path, source: Future[str]) -> Index | None:
     """The index in ``path`` when it is sound and was built from the entities.jsonl
     whose SHA-256 ``source`` gives (computed meanwhile, on another core), else None."""
@@ -103,7 +101,7 @@ def load_index(file: Path, cache_dir: str | Path | None) -> Index:
     from namelink.cache import default_cache_dir, private_dir
 
     with ThreadPoolExecutor(1) as hasher:
-        source = hasher.submit(_sha256_file, file)
+        source = hasher.submit(sha256_file, file)
         beside = index_path(file)
         if beside.is_file() and (index := _open_checked(beside, source)) is not None:
             return index
@@ -117,6 +115,4 @@ def load_index(file: Path, cache_dir: str | Path | None) -> Index:
                 cached.unlink()
             except OSError as error:
                 log.warning("namelink: could not delete the unusable index %s (%s)", cached, error)
-        data = file.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
-        return build_index(read_records_from(data, file), source_sha256=digest, out=cached)
+        return build_from_file(file, source.result(), out=cached)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import logging
+import mmap
+import os
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from itertools import repeat
 from pathlib import Path
 from typing import Any
@@ -30,9 +31,9 @@ from namelink.index.postings import StringPool, group, hash_table
 from namelink.index.store import open_store, write_store
 from namelink.keys import KEYS_VERSION, keys_of_normalized, romanized_key, skeleton_key, spelling_key
 from namelink.normalize import normalize
-from namelink.records import GazetteerError, entities_path, validate_record
+from namelink.records import GazetteerError, entities_path, read_records
 
-__all__ = ["INDEX_SUFFIX", "build_index", "index_path", "read_records_from", "write_index"]
+__all__ = ["INDEX_SUFFIX", "build_from_file", "build_index", "index_path", "sha256_file", "write_index"]
 
 # The index file beside a gazetteer's JSONL: entities.jsonl → entities.index.
 INDEX_SUFFIX = ".index"
@@ -234,19 +235,24 @@ def build_index(
     return Index(open_store(stream.getbuffer(), keys_version=KEYS_VERSION))
 
 
-def read_records_from(data: bytes, file: Path) -> Iterator[dict[str, Any]]:
-    """read_records() over bytes already read (and hashed): the index is built
-    from exactly the bytes its header names."""
-    for number, line in enumerate(io.BytesIO(data), 1):
-        if not line.strip():
-            continue
-        where = f"{file}:{number}"
-        try:
-            obj = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            reason = error.msg if isinstance(error, json.JSONDecodeError) else "not UTF-8"
-            raise GazetteerError(f"{where}: not valid JSON ({reason})") from None
-        yield validate_record(obj, where)
+def sha256_file(file: Path) -> str:
+    """The SHA-256 of a file, read through a memory map (released at once)."""
+    with file.open("rb") as stream:
+        if not os.fstat(stream.fileno()).st_size:
+            return hashlib.sha256(b"").hexdigest()
+        with mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            return hashlib.sha256(mapped).hexdigest()
+
+
+def build_from_file(file: Path, source_sha256: str, *, out: Path | None, mode: int = 0o600) -> Index:
+    """The index of a gazetteer's JSONL (read_records: every check of the
+    format), whose SHA-256 was ``source_sha256`` before reading. A file that
+    changed meanwhile is indexed but not stored: its header would name other bytes."""
+    index = build_index(read_records(file), source_sha256=source_sha256, out=out, mode=mode)
+    if out is not None and sha256_file(file) != source_sha256:
+        log.warning("namelink: %s changed while it was indexed; not keeping the index file", file)
+        out.unlink(missing_ok=True)
+    return index
 
 
 def index_path(file: Path) -> Path:
@@ -260,9 +266,9 @@ def write_index(directory: str | Path) -> Path:
     file = entities_path(directory)
     if not file.is_file():
         raise GazetteerError(f"{directory}: no gazetteer here")
-    data = file.read_bytes()
     target = index_path(file)
     # Readable by whoever reads the gazetteer beside it (a cache entry stays 0600).
-    digest = hashlib.sha256(data).hexdigest()
-    build_index(read_records_from(data, file), source_sha256=digest, out=target, mode=SHARED_FILE_MODE)
+    build_from_file(file, sha256_file(file), out=target, mode=SHARED_FILE_MODE)
+    if not target.is_file():
+        raise GazetteerError(f"{file} changed while it was indexed; run again")
     return target
