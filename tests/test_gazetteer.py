@@ -159,13 +159,13 @@ def test_a_missing_gazetteer_is_a_clear_error(tmp_path: Path) -> None:
 def builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts how many times an index is compiled from records."""
     calls: list[int] = []
-    original = index_module.Index.__init__
+    original = index_module.build._compile
 
-    def counting(self: object, records: object) -> None:
+    def counting(records: object) -> object:
         calls.append(1)
-        original(self, records)  # type: ignore[arg-type]
+        return original(records)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(index_module.Index, "__init__", counting)
+    monkeypatch.setattr(index_module.build, "_compile", counting)
     return calls
 
 
@@ -187,16 +187,24 @@ def test_a_changed_gazetteer_is_reindexed(tmp_path: Path, builds: list[int]) -> 
 
 
 def test_a_corrupt_cache_entry_is_rebuilt_not_trusted(tmp_path: Path, builds: list[int]) -> None:
-    import diskcache
-
     directory = write_gazetteer(tmp_path / "g", [PUTIN])
     Gazetteer.load(directory, cache_dir=tmp_path / "cache")
-    with diskcache.Cache(str(tmp_path / "cache" / "indexes")) as cache:
-        for key in list(cache.iterkeys()):
-            cache.set(key, b"not a pickle")
+    (entry,) = (tmp_path / "cache" / "indexes").iterdir()
+    entry.write_bytes(b"not an index")
     rebuilt = Gazetteer.load(directory, cache_dir=tmp_path / "cache")
     assert len(builds) == 2
     assert rebuilt.link("بوتين") is not None
+    assert entry.read_bytes().startswith(b"NLINDEX")
+
+
+def test_an_index_written_beside_the_gazetteer_needs_no_compile(tmp_path: Path, builds: list[int]) -> None:
+    directory = write_gazetteer(tmp_path / "g", [PUTIN])
+    index_module.write_index(directory)
+    loaded = Gazetteer.load(directory, cache_dir=tmp_path / "cache")
+    assert len(builds) == 1  # the write; the load compiled nothing
+    assert loaded.link("بوتين") is not None
+    cache = tmp_path / "cache" / "indexes"
+    assert not cache.exists() or not any(cache.iterdir())
 
 
 def test_the_cache_directory_follows_the_environment_variable(
@@ -204,7 +212,7 @@ def test_the_cache_directory_follows_the_environment_variable(
 ) -> None:
     monkeypatch.setenv("NAMELINK_CACHE_DIR", str(tmp_path / "env-cache"))
     Gazetteer.load(write_gazetteer(tmp_path / "g", [PUTIN]))
-    assert (tmp_path / "env-cache" / "indexes").is_dir()
+    assert len(list((tmp_path / "env-cache" / "indexes").iterdir())) == 1
 
 
 def test_an_unwritable_cache_falls_back_to_memory(tmp_path: Path) -> None:

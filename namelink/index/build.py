@@ -1,0 +1,274 @@
+"""Compiling an index: records → the sections of an index file, in one pass.
+
+normalize() and the keys run once per distinct name (a bounded memo), every
+string goes once into a pool of UTF-8 bytes, and each postings list is a pair
+of flat arrays (key pool id, id) grouped at the end by a counting sort: time
+and memory linear in names, with no per-name Python lists or dicts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import mmap
+import os
+from array import array
+from collections.abc import Iterable
+from itertools import repeat
+from pathlib import Path
+from typing import Any
+
+from namelink.index.compiled import (
+    ARABIC_SCRIPT,
+    INDEX_VERSION,
+    LATIN,
+    POSTINGS,
+    SAME_SCRIPT_KINDS,
+    Index,
+)
+from namelink.index.postings import StringPool, group, hash_table
+from namelink.index.store import open_store, write_store
+from namelink.keys import KEYS_VERSION, keys_of_normalized, romanized_key, skeleton_key, spelling_key
+from namelink.normalize import normalize
+from namelink.records import GazetteerError, entities_path, read_records
+
+__all__ = ["INDEX_SUFFIX", "build_from_file", "build_index", "index_path", "sha256_file", "write_index"]
+
+# The index file beside a gazetteer's JSONL: entities.jsonl → entities.index.
+INDEX_SUFFIX = ".index"
+# Distinct names whose normal form and keys the build remembers: names repeat
+# (a surname alone, one spelling in ar and fa), and past this many the memory
+# (~0.5 kB a name) buys little; 1M synthetic names repeat mostly within it.
+MEMO_NAMES = 200_000
+_COLUMNS = ("qids", "labels", "descriptions", "name_text", "name_spelling", "name_last")
+_RAGGED = ("classes", "alt_qids", "country")
+
+log = logging.getLogger(__name__)
+# An index written beside a gazetteer is read by whoever may read the gazetteer.
+SHARED_FILE_MODE = 0o644
+
+
+def _compile(records: Iterable[dict[str, Any]]) -> tuple[dict[str, array[int] | bytearray], dict[str, Any]]:
+    """The sections and meta of the index of ``records`` (validated dicts)."""
+    pool = StringPool()
+    add_once = pool.add_once
+    col: dict[str, array[int]] = {name: array("I") for name in _COLUMNS}
+    ragged = [(name, array("I", [0]), array("I")) for name in _RAGGED]
+    types_col, scripts, name_words, name_grams = array("B"), array("B"), array("B"), array("B")
+    popularity, first_name, name_lang, name_entity = array("I"), array("I"), array("H"), array("I")
+    pairs = {p: (array("I"), array("I")) for p in POSTINGS}
+    qid_keys, qid_ids = pairs["qid_index"]
+    name_keys = array("I")
+    roman_keys, roman_ids = pairs["romanized"]
+    gram_keys, gram_ids = pairs["grams"]
+    word_keys, word_ids = pairs["words"]
+    surname_keys, surname_ids = pairs["surnames"]
+    text_col, last_col = col["name_text"], col["name_last"]
+    lang_ids: dict[str, int] = {}
+    type_ids: dict[str, int] = {}
+    # name → what the build derives from it, as pool ids: (normal form, its
+    # script bit, the 4 same-script keys, the romanized key or -1, trigrams,
+    # word count, last word's spelling key, the words' spelling keys, last word)
+    memo: dict[str, tuple[Any, ...]] = {}
+    word_key: dict[str, int] = {}  # word → pool id of its spelling key
+    surname: dict[str, tuple[int, str]] = {}  # last word → (its skeleton's pool id, its romanized key)
+    empty = pool[""]
+    entity = -1
+    for entity, record in enumerate(records):
+        qid = record["qid"]
+        col["qids"].append(pool[qid])
+        col["labels"].append(add_once(record["label"]))
+        col["descriptions"].append(pool[record["description"]])
+        types_col.append(type_ids.setdefault(record["type"], len(type_ids)))
+        for name, first, items in ragged:
+            items.extend(map(pool.__getitem__, record[name]))
+            first.append(len(items))
+        popularity.append(record["popularity"])
+        first_name.append(len(name_entity))
+        for value in dict.fromkeys([qid, *record["alt_qids"]]):
+            qid_keys.append(pool[value])
+            qid_ids.append(entity)
+        person = record["type"] == "person"
+        script = 0
+        for lang, names in record["names"].items():
+            lang_id = lang_ids.setdefault(lang, len(lang_ids))
+            for name in dict.fromkeys(names):  # a name twice in one language counts once
+                row = memo.get(name)
+                if row is None:
+                    row = _derive(name, pool, word_key)
+                    if len(memo) < MEMO_NAMES:
+                        memo[name] = row
+                if not row:
+                    continue
+                key_pids, bit, roman_pid, grams, words, last_pid, word_pids, last = row
+                name_id = len(name_entity)
+                text_col.append(key_pids[0] if bit & _SAME_TEXT else add_once(name))
+                name_lang.append(lang_id)
+                name_entity.append(entity)
+                script |= bit & (LATIN | ARABIC_SCRIPT)
+                # The normal form and the same-script keys, one of each per name:
+                # interleaved here, split into their postings after the loop.
+                name_keys.extend(key_pids)
+                if roman_pid >= 0:
+                    roman_keys.append(roman_pid)
+                    roman_ids.append(name_id)
+                gram_keys.extend(grams)
+                name_grams.append(min(len(grams), 255))
+                gram_ids.extend(repeat(name_id, len(grams)))
+                name_words.append(words)
+                last_col.append(last_pid if words > 1 else empty)
+                if words == 1:
+                    continue
+                word_keys.extend(word_pids)
+                word_ids.extend(repeat(name_id, len(word_pids)))
+                if person:
+                    found = surname.get(last)
+                    if found is None:
+                        found = surname[last] = (
+                            pool[skeleton_key(pool_text(pool, last_pid))],
+                            romanized_key(last),
+                        )
+                    surname_keys.append(found[0])
+                    surname_ids.append(name_id)
+                    # A surname alone reaches a person's full name across scripts.
+                    roman = found[1]
+                    if roman and pool[roman] != roman_pid:
+                        roman_keys.append(pool[roman])
+                        roman_ids.append(name_id)
+        scripts.append(script)
+    first_name.append(len(name_entity))
+    del memo, word_key, surname
+    every_name = array("I", range(len(name_entity)))
+    step = 1 + len(SAME_SCRIPT_KINDS)
+    for position, p in enumerate(("normalized", *(f"keys.{kind}" for kind in SAME_SCRIPT_KINDS))):
+        pairs[p] = (name_keys[position::step], every_name)
+    col["name_spelling"] = pairs["keys.spelling"][0]
+    del name_keys
+    hashes = pool.hashes
+    sections: dict[str, array[int] | bytearray] = {"pool": pool.blob, "pool_offsets": pool.offsets}
+    pool.clear()  # the dict of distinct strings is the build's largest object
+    del pool
+    sections.update(col)
+    for name, first, items in ragged:
+        sections[f"{name}.first"], sections[f"{name}.items"] = first, items
+    sections.update(
+        types=types_col, popularity=popularity, scripts=scripts, first_name=first_name,
+        name_lang=name_lang, name_entity=name_entity, name_words=name_words, name_grams=name_grams,
+    )  # fmt: skip
+    for p in POSTINGS:
+        keys_of, ids_of = pairs.pop(p)
+        distinct_keys, offsets, ids = group(keys_of, ids_of)
+        del keys_of, ids_of
+        sections.update({f"{p}.keys": distinct_keys, f"{p}.offsets": offsets, f"{p}.ids": ids})
+        sections[f"{p}.table"] = hash_table(distinct_keys, hashes)
+    meta = {
+        "index_version": INDEX_VERSION,
+        "entities": entity + 1,
+        "names": len(name_entity),
+        "langs": sorted(lang_ids, key=lang_ids.__getitem__),
+        "types": sorted(type_ids, key=type_ids.__getitem__),
+    }
+    return sections, meta
+
+
+_SAME_TEXT = 4  # a bit of a derived row: the name is its own normal form
+
+
+def pool_text(pool: StringPool, pid: int) -> str:
+    return pool.blob[pool.offsets[pid] : pool.offsets[pid + 1]].decode("utf-8")
+
+
+def _derive(name: str, pool: StringPool, word_key: dict[str, int]) -> tuple[Any, ...]:
+    """What the index holds about one distinct name (see ``memo`` in _compile)."""
+    norm = normalize(name)
+    if not norm:
+        return ()
+    keys = keys_of_normalized(norm)
+    bit = (LATIN if norm.isascii() else ARABIC_SCRIPT) | (_SAME_TEXT if name == norm else 0)
+    key_pids = (pool[norm], *map(pool.__getitem__, keys[: len(SAME_SCRIPT_KINDS)]))
+    roman_pid = pool[keys[-1]] if keys[-1] else -1
+    # trigrams(), in order of position: a set's order would vary from run to run
+    padded = f"^{keys[0]}$"
+    grams = tuple(map(pool.__getitem__, dict.fromkeys([padded[i : i + 3] for i in range(len(padded) - 2)])))
+    if " " not in norm:
+        return (key_pids, bit, roman_pid, grams, 1, -1, (), "")
+    words = norm.split(" ")
+    word_pids = []
+    for word in words:
+        pid = word_key.get(word)
+        if pid is None:
+            pid = word_key[word] = pool[spelling_key(word)]
+        word_pids.append(pid)
+    distinct = tuple(dict.fromkeys(word_pids))
+    return (
+        key_pids,
+        bit,
+        roman_pid,
+        grams,
+        min(len(words), 255),
+        word_pids[-1],
+        distinct,
+        words[-1],
+    )
+
+
+def build_index(
+    records: Iterable[dict[str, Any]], *, source_sha256: str = "", out: Path | None = None, mode: int = 0o600
+) -> Index:
+    """The index of ``records`` (validated dicts of the JSONL shape): written to
+    ``out`` atomically and opened from there with a memory map, or kept in
+    memory (also when ``out`` cannot be written: a read-only or full cache must
+    not stop a lookup, nor cost a second compile)."""
+    sections, meta = _compile(records)
+    options: dict[str, Any] = {"meta": meta, "keys_version": KEYS_VERSION, "source_sha256": source_sha256}
+    written: dict[str, Any] = {"mode": mode}
+    if out is not None:
+        try:
+            write_store(out, sections, **options, **written)
+            return Index(open_store(out, keys_version=KEYS_VERSION))
+        except OSError as error:
+            log.warning("namelink: cannot write the index %s (%s); keeping it in memory", out, error)
+    stream = io.BytesIO()
+    write_store(stream, sections, **options)
+    del sections
+    return Index(open_store(stream.getbuffer(), keys_version=KEYS_VERSION))
+
+
+def sha256_file(file: Path) -> str:
+    """The SHA-256 of a file, read through a memory map (released at once)."""
+    with file.open("rb") as stream:
+        if not os.fstat(stream.fileno()).st_size:
+            return hashlib.sha256(b"").hexdigest()
+        with mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            return hashlib.sha256(mapped).hexdigest()
+
+
+def build_from_file(file: Path, source_sha256: str, *, out: Path | None, mode: int = 0o600) -> Index:
+    """The index of a gazetteer's JSONL (read_records: every check of the
+    format), whose SHA-256 was ``source_sha256`` before reading. A file that
+    changed meanwhile is indexed but not stored: its header would name other bytes."""
+    index = build_index(read_records(file), source_sha256=source_sha256, out=out, mode=mode)
+    if out is not None and sha256_file(file) != source_sha256:
+        log.warning("namelink: %s changed while it was indexed; not keeping the index file", file)
+        out.unlink(missing_ok=True)
+    return index
+
+
+def index_path(file: Path) -> Path:
+    """Where the index of a gazetteer's JSONL file sits beside it."""
+    return file.with_suffix(INDEX_SUFFIX)
+
+
+def write_index(directory: str | Path) -> Path:
+    """Compile the index of a gazetteer (a directory or its JSONL file) and write
+    it beside the JSONL, so that loading it needs no compile; returns its path."""
+    file = entities_path(directory)
+    if not file.is_file():
+        raise GazetteerError(f"{directory}: no gazetteer here")
+    target = index_path(file)
+    # Readable by whoever reads the gazetteer beside it (a cache entry stays 0600).
+    build_from_file(file, sha256_file(file), out=target, mode=SHARED_FILE_MODE)
+    if not target.is_file():
+        raise GazetteerError(f"{file} changed while it was indexed; run again")
+    return target

@@ -1,0 +1,214 @@
+"""Views over an index file's arrays: a string pool, columns of strings, and postings.
+
+Every string of an index (names, keys, QIDs, labels) is stored once, as UTF-8,
+in one pool: ``pool`` holds the bytes and ``pool_offsets`` where each string
+ends, so that string ``p`` is ``pool[pool_offsets[p]:pool_offsets[p + 1]]``.
+A column of strings is an array of pool ids.
+
+Postings map a key (a pool string) to the ascending ids that carry it. Each is
+four arrays: ``keys`` (the distinct keys, as pool ids), ``offsets`` (key ``k``
+owns ``ids[offsets[k]:offsets[k + 1]]``), ``ids``, and ``table``, an
+open-addressing hash table over the keys (slot = CRC-32 of the key's UTF-8
+bytes modulo the table's size, then the next slots in turn; a slot holds the
+key's position + 1, or 0 when empty). A lookup decodes nothing: it compares
+bytes in the mapped file.
+
+The builders (``StringPool``, ``group``) assemble these with counting sorts
+over flat arrays, in time linear in the number of (key, id) pairs.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from itertools import accumulate
+from zlib import crc32
+
+__all__ = ["Codes", "Pool", "Postings", "Ragged", "StringPool", "Strings", "group", "hash_table"]
+
+# Hash table slots per key: a load of 2/3 keeps linear probing to about two
+# slots for a key that is there and five for one that is not, at 6 bytes a key.
+TABLE_SLOTS_PER_KEY = 1.5
+
+
+class Pool:
+    """The string pool of an index file."""
+
+    __slots__ = ("blob", "offsets")
+
+    def __init__(self, blob: memoryview, offsets: memoryview) -> None:
+        self.blob = blob
+        self.offsets = offsets
+
+    def __getitem__(self, pid: int) -> str:
+        offsets = self.offsets
+        return str(self.blob[offsets[pid] : offsets[pid + 1]], "utf-8")
+
+
+class Strings:
+    """A column of strings: pool ids, decoded on access."""
+
+    __slots__ = ("_blob", "_ids", "_offsets")
+
+    def __init__(self, pool: Pool, ids: memoryview) -> None:
+        self._blob = pool.blob
+        self._offsets = pool.offsets
+        self._ids = ids
+
+    def __getitem__(self, i: int) -> str:
+        offsets = self._offsets
+        pid = self._ids[i]
+        return str(self._blob[offsets[pid] : offsets[pid + 1]], "utf-8")
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __iter__(self) -> Iterator[str]:
+        blob, offsets = self._blob, self._offsets
+        for pid in self._ids:
+            yield str(blob[offsets[pid] : offsets[pid + 1]], "utf-8")
+
+
+class Ragged:
+    """A column of string tuples: row ``i`` is the pool ids ``items[first[i]:first[i + 1]]``."""
+
+    __slots__ = ("_first", "_items", "_pool")
+
+    def __init__(self, pool: Pool, first: memoryview, items: memoryview) -> None:
+        self._pool = pool
+        self._first = first
+        self._items = items
+
+    def __getitem__(self, i: int) -> tuple[str, ...]:
+        pool = self._pool
+        return tuple(pool[pid] for pid in self._items[self._first[i] : self._first[i + 1]])
+
+    def __len__(self) -> int:
+        return len(self._first) - 1
+
+
+class Codes:
+    """A column of a few distinct strings, stored as small codes."""
+
+    __slots__ = ("_codes", "_values")
+
+    def __init__(self, values: Sequence[str], codes: memoryview) -> None:
+        self._values = tuple(values)
+        self._codes = codes
+
+    def __getitem__(self, i: int) -> str:
+        return self._values[self._codes[i]]
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+
+class Postings:
+    """Distinct keys, each with the ascending ids that carry it."""
+
+    __slots__ = ("_blob", "_ids", "_key_ids", "_offsets", "_pool_offsets", "_table")
+
+    def __init__(self, pool: Pool, keys: memoryview, offsets: memoryview, ids: memoryview, table: memoryview):
+        self._blob = pool.blob
+        self._pool_offsets = pool.offsets
+        self._key_ids = keys
+        self._offsets = offsets
+        self._ids = ids
+        self._table = table
+
+    def get(self, key: str) -> Sequence[int]:
+        """The ids that carry ``key``, ascending; () when none do."""
+        wanted = key.encode("utf-8")
+        table = self._table
+        size = len(table)
+        slot = crc32(wanted) % size
+        while True:
+            found = table[slot]
+            if not found:
+                return ()
+            k = found - 1
+            pid = self._key_ids[k]
+            start = self._pool_offsets[pid]
+            if self._blob[start : self._pool_offsets[pid + 1]] == wanted:
+                return self._ids[self._offsets[k] : self._offsets[k + 1]]
+            slot += 1
+            if slot == size:
+                slot = 0
+
+    @property
+    def keys(self) -> Iterator[str]:
+        """Every distinct key, in the order the build first met it."""
+        blob, offsets = self._blob, self._pool_offsets
+        for pid in self._key_ids:
+            yield str(blob[offsets[pid] : offsets[pid + 1]], "utf-8")
+
+    def __len__(self) -> int:
+        return len(self._key_ids)
+
+
+# --- Building ---------------------------------------------------------------------------
+
+
+class StringPool(dict[str, int]):
+    """Collects the strings of an index, each distinct one stored once:
+    ``pool[text]`` is the pool id of ``text``, added when new (at C speed when
+    it is not). Each new string gets its CRC-32 for the hash tables."""
+
+    __slots__ = ("blob", "hashes", "offsets")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blob = bytearray()
+        self.offsets = array("I", [0])
+        self.hashes = array("I")
+
+    def __missing__(self, text: str) -> int:
+        data = text.encode("utf-8")
+        pid = self[text] = len(self.hashes)
+        self.blob += data
+        self.offsets.append(len(self.blob))
+        self.hashes.append(crc32(data))
+        return pid
+
+    def add_once(self, text: str) -> int:
+        """A new pool id for a string that is no key and rarely repeats (a label),
+        so that it costs no entry in the dict of distinct strings."""
+        self.blob += text.encode("utf-8")
+        self.offsets.append(len(self.blob))
+        self.hashes.append(0)
+        return len(self.hashes) - 1
+
+
+def group(keys: array[int], ids: array[int]) -> tuple[array[int], array[int], array[int]]:
+    """Postings from parallel arrays of (key pool id, id) pairs appended in
+    ascending id order: the distinct keys (in first-seen order), their offsets,
+    and the ids grouped by key, each group ascending. A counting sort: linear."""
+    counts = Counter(keys)
+    distinct = array("I", counts)
+    offsets = array("I", [0])
+    offsets.extend(accumulate(counts.values()))
+    # Where each key's next id goes, indexed by pool id: a list reads faster than a dict.
+    start = [0] * (max(distinct) + 1 if distinct else 0)
+    for key, offset in zip(distinct, offsets, strict=False):
+        start[key] = offset
+    grouped = array("I", bytes(4 * len(ids)))
+    for key, ident in zip(keys, ids, strict=False):
+        position = start[key]
+        grouped[position] = ident
+        start[key] = position + 1
+    return distinct, offsets, grouped
+
+
+def hash_table(distinct: array[int], hashes: array[int]) -> array[int]:
+    """The open-addressing table over ``distinct`` keys (see the module docstring)."""
+    size = max(1, int(len(distinct) * TABLE_SLOTS_PER_KEY) + 1)
+    table = array("I", bytes(4 * size))
+    for position, pid in enumerate(distinct, 1):
+        slot = hashes[pid] % size
+        while table[slot]:
+            slot += 1
+            if slot == size:
+                slot = 0
+        table[slot] = position
+    return table

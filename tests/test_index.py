@@ -1,0 +1,328 @@
+"""The index file: built once, opened with a memory map, checked before use, never unpickled."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import random
+import re
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import namelink.index as index_module
+from namelink import Gazetteer
+from namelink.index import IndexFileError, build_index, index_path, load_index, write_index
+from namelink.index.store import FORMAT_VERSION, open_store
+from namelink.keys import KEYS_VERSION
+from namelink.records import GazetteerError, read_records, validate_record
+
+DEFAULT = Path(__file__).resolve().parent.parent / "namelink" / "data" / "default"
+PUTIN = {
+    "qid": "Q7747",
+    "label": "Vladimir Putin",
+    "type": "person",
+    "classes": ["Q5"],
+    "description": "President of Russia",
+    "names": {"ar": ["فلاديمير بوتين", "بوتين", "بوتن"], "fa": ["ولادیمیر پوتین"], "en": ["Vladimir Putin"]},
+    "popularity": 250,
+    "alt_qids": ["Q990000009"],
+    "country": ["Q159"],
+}
+TBILISI = {
+    "qid": "Q994",
+    "label": "Tbilisi",
+    "type": "place",
+    "names": {"ar": ["تبليسي", "تفليس"], "en": ["Tbilisi"]},
+    "popularity": 90,
+}
+
+
+def write_gazetteer(directory: Path, records: list[dict[str, Any]]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    (directory / "entities.jsonl").write_text(lines, encoding="utf-8")
+    return directory
+
+
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts how many times an index is compiled from records."""
+    calls: list[int] = []
+    original = index_module.build._compile
+
+    def counting(records: Any) -> Any:
+        calls.append(1)
+        return original(records)
+
+    monkeypatch.setattr(index_module.build, "_compile", counting)
+    return calls
+
+
+def cache_entry(directory: Path, cache: Path) -> Path:
+    return cache / "indexes" / index_module._cache_name(directory / "entities.jsonl")
+
+
+def answers(gazetteer: Gazetteer) -> list[object]:
+    return [gazetteer.link(name) for name in ("بوتين", "پوتین", "Q990000009", "تبليسي", "بوتيم")]
+
+
+# --- Contents ------------------------------------------------------------------------------
+
+
+def test_an_index_read_from_its_file_holds_exactly_what_was_built() -> None:
+    records = list(read_records(DEFAULT))
+    built = build_index(records)
+    again = index_module.Index(open_store(built._store.to_bytes(), keys_version=KEYS_VERSION))
+    for column in ("qids", "labels", "types", "descriptions", "classes", "alt_qids", "country", "name_text"):
+        assert [getattr(again, column)[i] for i in range(5)] == [getattr(built, column)[i] for i in range(5)]
+    assert [again.entity(i) for i in range(len(records))] == [built.entity(i) for i in range(len(records))]
+    assert [e.to_record()["names"] for e in map(again.entity, range(50))] == [
+        r["names"] for r in records[:50]
+    ]
+
+
+def test_every_key_of_every_postings_list_is_found_and_a_missing_key_is_not() -> None:
+    index = build_index(read_records(DEFAULT))
+    for postings in (index.normalized, index.grams, index.words, *index.keys):
+        keys = list(postings.keys)
+        assert len(keys) == len(set(keys)) == len(postings)
+        for key in keys:
+            ids = postings.get(key)
+            assert len(ids) > 0 and list(ids) == sorted(set(ids))
+            assert not postings.get(key + "ـ")
+    assert index.qid_index.get("Q7747") and not index.qid_index.get("Q77470")
+
+
+def test_the_same_records_always_give_the_same_bytes() -> None:
+    records = list(read_records(DEFAULT))[:300]
+    assert build_index(records)._store.to_bytes() == build_index(records)._store.to_bytes()
+
+
+def test_an_index_handed_to_another_process_arrives_whole_and_checked() -> None:
+    index = Gazetteer.from_records([PUTIN])._index
+    copy = pickle.loads(pickle.dumps(index))
+    assert copy.entity(0) == index.entity(0)
+    assert copy._store.to_bytes() == index._store.to_bytes()
+
+
+# --- Where an index comes from --------------------------------------------------------------
+
+
+def test_the_shipped_default_index_is_current_for_the_shipped_entities() -> None:
+    store = open_store(DEFAULT / "entities.index", keys_version=KEYS_VERSION)
+    assert store.source_sha256 == hashlib.sha256((DEFAULT / "entities.jsonl").read_bytes()).hexdigest(), (
+        "regenerate it: python -m namelink.index namelink/data/default"
+    )
+
+
+def test_the_default_gazetteer_opens_its_shipped_index_without_compiling_or_caching(
+    tmp_path: Path, builds: list[int]
+) -> None:
+    loaded = Gazetteer.load(DEFAULT, cache_dir=tmp_path / "cache")
+    assert builds == []
+    assert not (tmp_path / "cache").exists()
+    assert loaded.link("بوتين").qid == "Q7747"  # type: ignore[union-attr]
+
+
+def test_a_stale_index_beside_a_changed_gazetteer_is_not_used(tmp_path: Path, builds: list[int]) -> None:
+    directory = write_gazetteer(tmp_path / "g", [PUTIN])
+    shipped = write_index(directory)
+    before = shipped.read_bytes()
+    write_gazetteer(directory, [PUTIN, TBILISI])
+    loaded = Gazetteer.load(directory, cache_dir=tmp_path / "cache")
+    assert len(builds) == 2  # the write, then the changed gazetteer
+    assert loaded.link("تبليسي").qid == "Q994"  # type: ignore[union-attr]
+    assert shipped.read_bytes() == before  # not ours to delete or rewrite
+
+
+def test_an_index_of_other_keys_or_format_versions_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_index(write_gazetteer(tmp_path / "g", [PUTIN]))
+    with pytest.raises(IndexFileError, match="keys"):
+        open_store(path, keys_version=KEYS_VERSION + "x")
+    monkeypatch.setattr(index_module.store, "FORMAT_VERSION", FORMAT_VERSION + 1)
+    newer = write_index(tmp_path / "g")
+    monkeypatch.undo()
+    with pytest.raises(IndexFileError, match="format"):
+        open_store(newer, keys_version=KEYS_VERSION)
+
+
+def test_a_gazetteer_without_an_index_file_compiles_once_into_the_cache(
+    tmp_path: Path, builds: list[int]
+) -> None:
+    directory = write_gazetteer(tmp_path / "g", [PUTIN])
+    first = answers(Gazetteer.load(directory, cache_dir=tmp_path / "cache"))
+    again = answers(Gazetteer.load(directory, cache_dir=tmp_path / "cache"))
+    assert len(builds) == 1
+    assert first == again
+    assert cache_entry(directory, tmp_path / "cache").is_file()
+
+
+# --- A cache never runs code and never answers wrong ------------------------------------------
+
+
+def test_a_planted_pickle_is_never_executed(tmp_path: Path, builds: list[int]) -> None:
+    directory = write_gazetteer(tmp_path / "g", [PUTIN])
+    witness = tmp_path / "executed"
+    # Unpickled, this would create ``witness``: open(witness, "w").
+    payload = b"c__builtin__\nopen\n(V" + str(witness).encode() + b"\nVw\ntR."
+    entry = cache_entry(directory, tmp_path / "cache")
+    entry.parent.mkdir(parents=True, mode=0o700)
+    entry.write_bytes(payload)
+    index_path(directory / "entities.jsonl").write_bytes(payload)
+    loaded = Gazetteer.load(directory, cache_dir=tmp_path / "cache")
+    assert not witness.exists()
+    assert loaded.link("بوتين").qid == "Q7747"  # type: ignore[union-attr]
+    assert len(builds) == 1
+    assert entry.read_bytes().startswith(b"NLINDEX\0")
+
+
+def test_no_module_of_namelink_unpickles_anything() -> None:
+    sources = (Path(__file__).resolve().parent.parent / "namelink").rglob("*.py")
+    assert not [p.name for p in sources if re.search(r"pickle\.loads?\(|marshal\.loads?\(", p.read_text())]
+
+
+def test_every_one_of_150_single_bit_flips_in_a_cached_index_is_caught_and_rebuilt(
+    tmp_path: Path, builds: list[int]
+) -> None:
+    directory = write_gazetteer(tmp_path / "g", [PUTIN, TBILISI])
+    cache = tmp_path / "cache"
+    expected = answers(Gazetteer.load(directory, cache_dir=cache))
+    entry = cache_entry(directory, cache)
+    good = entry.read_bytes()
+    rng = random.Random(150)
+    # Every region: the magic, the digest, the header length, the header, the body.
+    positions = [*range(0, 48, 4), *rng.sample(range(48, len(good)), 138)]
+    for position in positions:
+        flipped = bytearray(good)
+        flipped[position] ^= 1 << rng.randrange(8)
+        entry.write_bytes(bytes(flipped))
+        with pytest.raises(IndexFileError):
+            open_store(entry, keys_version=KEYS_VERSION)
+        assert answers(Gazetteer.load(directory, cache_dir=cache)) == expected
+        assert entry.read_bytes() == good  # rebuilt, byte for byte
+    assert len(builds) == 1 + len(positions) == 151
+
+
+@pytest.mark.parametrize("keep", [0, 7, 47, 60, 0.5, -1])
+def test_a_truncated_cached_index_is_rebuilt(tmp_path: Path, builds: list[int], keep: float) -> None:
+    directory = write_gazetteer(tmp_path / "g", [PUTIN])
+    expected = answers(Gazetteer.load(directory, cache_dir=tmp_path / "cache"))
+    entry = cache_entry(directory, tmp_path / "cache")
+    good = entry.read_bytes()
+    entry.write_bytes(good[: int(keep * len(good)) if isinstance(keep, float) else keep])
+    assert answers(Gazetteer.load(directory, cache_dir=tmp_path / "cache")) == expected
+    assert len(builds) == 2
+
+
+def test_a_read_only_cache_that_is_sound_is_still_read(tmp_path: Path, builds: list[int]) -> None:
+    directory = write_gazetteer(tmp_path / "g", [PUTIN])
+    expected = answers(Gazetteer.load(directory, cache_dir=tmp_path / "cache"))
+    entry = cache_entry(directory, tmp_path / "cache")
+    entry.chmod(0o400)
+    entry.parent.chmod(0o500)
+    try:
+        assert answers(Gazetteer.load(directory, cache_dir=tmp_path / "cache")) == expected
+    finally:
+        entry.parent.chmod(0o700)
+    assert len(builds) == 1
+
+
+def test_a_cache_directory_others_can_write_is_refused(
+    tmp_path: Path, builds: list[int], caplog: pytest.LogCaptureFixture
+) -> None:
+    directory = write_gazetteer(tmp_path / "g", [PUTIN])
+    shared = tmp_path / "cache" / "indexes"
+    shared.mkdir(parents=True)
+    shared.chmod(0o777)
+    loaded = Gazetteer.load(directory, cache_dir=tmp_path / "cache")
+    assert loaded.link("بوتين").qid == "Q7747"  # type: ignore[union-attr]
+    assert list(shared.iterdir()) == []  # nothing written where others could swap it
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o777
+    assert "writable by other users" in caplog.text
+    assert len(builds) == 1
+
+
+def test_an_index_is_compiled_once_and_kept_in_memory_when_the_cache_cannot_be_written(
+    tmp_path: Path, builds: list[int]
+) -> None:
+    directory = write_gazetteer(tmp_path / "g", [PUTIN])
+    full = tmp_path / "cache" / "indexes"
+    full.mkdir(parents=True, mode=0o700)
+    blocker = full / index_module._cache_name(directory / "entities.jsonl")
+    blocker.mkdir()  # a directory where the file would go: os.replace fails
+    index = load_index(directory / "entities.jsonl", tmp_path / "cache")
+    assert index.entity(0).qid == "Q7747"
+    assert not list(full.glob(".*.tmp"))  # no half-written file left behind
+    assert len(builds) == 1
+
+
+def test_from_records_builds_in_memory_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NAMELINK_CACHE_DIR", str(tmp_path / "cache"))
+    gazetteer = Gazetteer.from_records([validate_record(PUTIN, "test")])
+    assert gazetteer.link("بوتين") is not None
+    assert not (tmp_path / "cache").exists()
+
+
+def test_an_index_written_beside_a_gazetteer_is_readable_by_its_readers_and_a_cached_one_is_private(
+    tmp_path: Path,
+) -> None:
+    directory = write_gazetteer(tmp_path / "g", [PUTIN])
+    assert stat.S_IMODE(write_index(directory).stat().st_mode) == 0o644
+    (directory / "entities.index").unlink()
+    Gazetteer.load(directory, cache_dir=tmp_path / "cache")
+    assert stat.S_IMODE(cache_entry(directory, tmp_path / "cache").stat().st_mode) == 0o600
+
+
+def test_fuzzy_candidates_rank_the_same_with_numpy_or_without(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from collections import Counter
+
+    from namelink.index.grams import most_shared
+
+    pytest.importorskip("numpy")
+    monkeypatch.setattr(index_module.grams, "NUMPY_FROM", 0)
+    index = build_index(read_records(DEFAULT))
+    rng = random.Random(7)
+    spellings = [index.name_spelling[rng.randrange(len(index.name_spelling))] for _ in range(300)]
+    for spelling in spellings:
+        lists = [index.grams.get(gram) for gram in index_module.trigrams(spelling[:-1] + "ب")]
+        counts: Counter[int] = Counter()
+        for ids in sorted(lists, key=len):
+            counts.update(ids)
+        expected = [ident for ident, _ in counts.most_common(20)]
+        query = len(lists)
+        dice = {ident: 2 * count / (query + index.name_grams[ident]) for ident, count in counts.items()}
+        by_dice = sorted(dice, key=dice.__getitem__, reverse=True)[:20]
+        for use_numpy in (True, False):
+            got = most_shared(lists, budget=10**9, min_lists=4, limit=20, use_numpy=use_numpy)
+            assert got == expected
+            sized = most_shared(
+                lists, budget=10**9, min_lists=4, limit=20, sizes=index.name_grams, use_numpy=use_numpy
+            )
+            assert sized == by_dice
+
+
+def test_each_name_records_how_many_distinct_trigrams_its_spelling_key_has() -> None:
+    index = build_index(read_records(DEFAULT))
+    for i in range(0, len(index.name_spelling), 7):
+        assert index.name_grams[i] == min(len(index_module.trigrams(index.name_spelling[i])), 255)
+
+
+def test_a_gazetteer_that_changes_while_it_is_indexed_leaves_no_index_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory = write_gazetteer(tmp_path / "g", [PUTIN])
+    hashes = iter(["before", "after"])
+    monkeypatch.setattr(index_module.build, "sha256_file", lambda file: next(hashes))
+    with pytest.raises(GazetteerError, match="changed while it was indexed"):
+        write_index(directory)
+    assert not (directory / "entities.index").exists()
