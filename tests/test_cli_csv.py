@@ -193,11 +193,11 @@ def test_malformed_rows_are_listed_by_line_in_the_summary(
 # --- namelink text ---------------------------------------------------------------------------
 
 
-def test_text_writes_each_mention_as_a_json_line_with_its_line_number(
+def test_text_per_line_writes_each_mention_as_a_json_line_with_its_line_number(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     source = write(tmp_path / "news.txt", "زار بوتين كازاخستان\n\nوصل بوتين\n")
-    code, out, err = run(capsys, "text", str(source))
+    code, out, err = run(capsys, "text", str(source), "--per-line")
     mentions = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and [(m["doc"], m["qid"]) for m in mentions] == [(1, PUTIN), (1, KAZAKHSTAN), (3, PUTIN)]
     assert mentions[0]["start"] == 4 and mentions[0]["end"] == 9 and mentions[0]["surface"] == "بوتين"
