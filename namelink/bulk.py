@@ -493,6 +493,7 @@ def link_documents(
     per_line: bool = False,
     encoding: str | None = None,
     name: Any = 1,
+    file: str | None = None,
 ) -> TextSummary:
     """Write the linked mentions in the documents of ``source`` as JSON Lines:
     ``{"doc", "start", "end", "surface", "qid", "label", "score", "type",
@@ -503,7 +504,8 @@ def link_documents(
     (``doc`` its number, from 1); with ``format`` jsonl each object ``{"id":
     ..., "text": ...}`` (``doc`` its id, else its line number). Offsets count
     characters of the document's text (a line's without its line ending). A
-    JSONL line without a text is reported, not linked.
+    JSONL line without a text is reported, not linked. ``file``, when given, is
+    written with each mention too (for mentions from several files in one output).
     """
     if format not in TEXT_FORMATS:
         raise ValueError(f"format must be one of {', '.join(TEXT_FORMATS)}, not {format!r}")
@@ -532,7 +534,7 @@ def link_documents(
             documents += 1
             try:
                 lines = [
-                    _mention(document, m)
+                    _mention(document, m, file)
                     for m in gazetteer.iter_link_text(document.text, types=wanted_types, threshold=threshold)
                 ]
             except (OSError, MemoryError):
@@ -549,9 +551,10 @@ def link_documents(
     return TextSummary(documents, mentions, tuple(problems), errors, time.perf_counter() - started)
 
 
-def _mention(document: Document, mention: Any) -> str:
+def _mention(document: Document, mention: Any, file: str | None) -> str:
     found = mention.link
-    record = {
+    record: dict[str, Any] = {} if file is None else {"file": file}
+    record |= {
         "doc": document.doc,
         "start": mention.start,
         "end": mention.end,

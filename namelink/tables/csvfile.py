@@ -18,9 +18,9 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
+from namelink.tables import lines as limits
 from namelink.tables.encodings import Input
 from namelink.tables.errors import BulkError
-from namelink.tables import lines as limits
 from namelink.tables.lines import Lines, Oversized, TooLong, oversized_problem
 from namelink.tables.table import RAW_KEY, Record, row_of_object
 
