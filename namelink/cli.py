@@ -178,8 +178,8 @@ def cmd_gazetteer_info(args: argparse.Namespace) -> int:
         if source.get("origin"):
             print(f"    {source['origin']}")
     licence = manifest.get("licence") or {}
-    for source, terms in (licence if isinstance(licence, dict) else {"licence": licence}).items():
-        print(f"licence:   {source}: {terms}")
+    for holder, terms in (licence if isinstance(licence, dict) else {"licence": licence}).items():
+        print(f"licence:   {holder}: {terms}")
     return EXIT_OK
 
 

@@ -73,7 +73,7 @@ class Opened:
 
 
 def _looks_like_json(line: str | None) -> bool:
-    return bool(line) and line.lstrip("\ufeff \t").startswith("{") and parse_object(line)[0] is not None  # type: ignore[union-attr]
+    return line is not None and line.lstrip("\ufeff \t").startswith("{") and parse_object(line)[0] is not None
 
 
 def open_reader(
@@ -91,12 +91,7 @@ def open_reader(
         if rest is source:
             source.seek(0)
         return Opened(XlsxReader(rest, header=header), None, None)
-    try:
-        text = open_input(source, encoding)
-    except FormatError as error:
-        if error.guess == "xlsx":
-            raise FormatError(f"{error}; read it as a workbook", guess="xlsx") from None
-        raise
+    text = open_input(source, encoding)
     if format == "jsonl":
         if delimiter is not None:
             raise BulkError("a delimiter applies to csv and tsv, not jsonl")
