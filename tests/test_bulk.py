@@ -14,7 +14,6 @@ import pytest
 
 from namelink import Gazetteer, bulk
 from namelink import statuses as status_module
-from namelink.tables import lines
 from namelink.bulk import (
     ADDED_COLUMNS,
     AMBIGUOUS,
@@ -33,6 +32,7 @@ from namelink.bulk import (
     link_table,
 )
 from namelink.evaluate import read_gold
+from namelink.tables import lines
 
 DATA = Path(__file__).parent / "data"
 PUTIN, KAZAKHSTAN, XI = "Q7747", "Q232", "Q15031"

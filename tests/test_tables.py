@@ -91,7 +91,9 @@ def test_the_format_follows_the_extension() -> None:
     ]
 
 
-def test_csv_can_be_written_as_jsonl_and_jsonl_as_csv(tiny: Gazetteer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_csv_can_be_written_as_jsonl_and_jsonl_as_csv(
+    tiny: Gazetteer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(bulk, "CHUNK_ROWS", 2)  # the columns are the keys of the first chunk's objects
     output, _ = linked(
         "id,name\n1,بوتين\n".encode(), input_format="csv", output_format="jsonl", gazetteer=tiny
@@ -130,10 +132,15 @@ def test_an_xlsx_round_trip_keeps_rows_numbers_and_text_that_looks_like_a_formul
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0][:4] == ["id", "name", "note", "name_normalized"]
     assert rows[1][2] == "=1+1" and rows[1][4] == PUTIN and isinstance(rows[1][6], float)
-    again, summary = linked(book, ["1"], input_format="xlsx", output_format="csv", review=True, gazetteer=tiny)
+    again, summary = linked(
+        book, ["1"], input_format="xlsx", output_format="csv", review=True, gazetteer=tiny
+    )
     lines = again.decode().splitlines()
     assert summary.rows == 2 and lines[0].endswith("id_runner_up_score")  # type: ignore[attr-defined]
-    assert lines[1].startswith("1,بوتين,=1+1,بوتين,Q7747") and lines[1].count(",") == len(lines[0].split(",")) - 1
+    assert (
+        lines[1].startswith("1,بوتين,=1+1,بوتين,Q7747")
+        and lines[1].count(",") == len(lines[0].split(",")) - 1
+    )
 
 
 def test_a_bom_is_written_when_asked_or_when_the_input_was_not_utf8(tiny: Gazetteer) -> None:
