@@ -13,8 +13,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-EXTRAS = ("spacy", "pandas", "dask", "distributed")
-NOT_AT_IMPORT = (*EXTRAS, "namelink.build", "namelink.spacy", "namelink.pandas", "namelink.dask")
+EXTRAS = ("spacy", "pandas", "dask", "distributed", "openpyxl")
+# The readers and writers of files and the jobs over them are for the CLI and bulk
+# work: link() needs none of them.
+FILES = ("namelink.tables", "namelink.bulk", "namelink.statuses", "namelink.cli_files", "tqdm")
+NOT_AT_IMPORT = (*EXTRAS, *FILES, "namelink.build", "namelink.spacy", "namelink.pandas", "namelink.dask")
 
 
 def fresh_python(code: str) -> str:
@@ -25,7 +28,7 @@ def fresh_python(code: str) -> str:
     return done.stdout
 
 
-def test_import_namelink_imports_no_extra_and_not_the_builder() -> None:
+def test_import_namelink_imports_no_extra_no_file_reader_and_not_the_builder() -> None:
     loaded = json.loads(
         fresh_python(
             f"""
