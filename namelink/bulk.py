@@ -8,7 +8,10 @@ repeat the same names over and over, so the input is read record by record,
 linked in chunks and written as each chunk is done, and each distinct name is
 looked up once. Memory is bounded by the chunk window and the name cache, not
 by the size of the file. Reading and writing (encodings, malformed rows,
-formats, atomic output) is ``namelink.tables``; this module runs the jobs.
+formats, atomic output) is ``namelink.tables``; the statuses and cells of one
+name are ``namelink.statuses``; the name cache and the summary
+``namelink.tally``; running text ``namelink.documents`` (``link_documents``,
+re-exported here). This module runs the table jobs.
 
 ``link_table`` adds six columns for each linked column ``<col>``:
 ``<col>_normalized``, ``<col>_qid``, ``<col>_label``, ``<col>_score``,
@@ -37,18 +40,15 @@ problems with their line numbers.
 
 from __future__ import annotations
 
-import io
-import json
 import signal
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import suppress
-from dataclasses import dataclass
 from itertools import islice
 from multiprocessing.pool import AsyncResult
 from typing import Any, BinaryIO
 
+from namelink.documents import link_documents
 from namelink.gazetteer import Gazetteer
 from namelink.options import check_threshold, check_types
 from namelink.progress import Progress
@@ -83,9 +83,9 @@ from namelink.tables import (
     atomic_output,
     format_of,
 )
-from namelink.tables.documents import Document, read_documents
 from namelink.tables.formats import check_format, check_objects, open_reader, open_writer
 from namelink.tables.table import resolve_columns
+from namelink.tally import MAX_PROBLEMS, NameCache, Summary, Tally, TextSummary
 
 __all__ = [
     "ADDED_COLUMNS",
@@ -95,6 +95,7 @@ __all__ = [
     "ERROR",
     "FORMATS",
     "LINKED",
+    "MAX_PROBLEMS",
     "RAW_KEY",
     "REVIEW_COLUMNS",
     "STATUSES",
@@ -129,111 +130,6 @@ CHUNK_ROWS = 2_000
 # Chunks in flight per worker process: one being linked, one queued, so a
 # worker never waits for the reader and the window stays bounded.
 CHUNKS_PER_JOB = 2
-# Problems (malformed rows, failed lookups) listed by line in the Summary; all
-# are counted.
-MAX_PROBLEMS = 20
-
-
-class _NameCache:
-    """Name → cell for the names met, least recently used dropped past ``size``:
-    a column that repeats its names is looked up once per distinct name, and one
-    that does not still runs in bounded memory."""
-
-    def __init__(self, size: int) -> None:
-        self._cells: OrderedDict[str, tuple[str, ...]] = OrderedDict()
-        self._pending: set[str] = set()
-        self._size = size
-
-    def wanted(self, names: Iterable[str]) -> list[str]:
-        """The distinct names to look up: neither cached nor already asked for
-        (by a chunk still in flight); they are then marked as asked for."""
-        cells, pending = self._cells, self._pending
-        wanted: list[str] = []
-        for name in names:
-            if name in cells:
-                cells.move_to_end(name)
-            elif name not in pending:
-                pending.add(name)
-                wanted.append(name)
-        return wanted
-
-    def store(self, names: Sequence[str], cells: Sequence[tuple[str, ...]]) -> None:
-        for name, found in zip(names, cells, strict=True):
-            self._cells[name] = found
-            self._pending.discard(name)
-        while len(self._cells) > self._size:
-            self._cells.popitem(last=False)
-
-    def get(self, name: str) -> tuple[str, ...] | None:
-        return self._cells.get(name)
-
-
-# --- Summaries -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Summary:
-    """What a link_table run did. ``counts`` is per linked column, status → cells;
-    ``malformed`` counts error rows from the reader; ``problems`` lists the first
-    MAX_PROBLEMS of those and of failed lookups, as (line, what); ``lookups`` is
-    how many distinct names were looked up."""
-
-    rows: int
-    columns: tuple[str, ...]
-    counts: dict[str, dict[str, int]]
-    malformed: int
-    problems: tuple[tuple[int, str], ...]
-    lookups: int
-    seconds: float
-
-    def total(self, status: str) -> int:
-        """Cells with this status, over all linked columns."""
-        return sum(counts[status] for counts in self.counts.values())
-
-    @property
-    def all_linked(self) -> bool:
-        """True when every non-blank cell was linked (what --strict asks for)."""
-        return not any(self.total(status) for status in (UNLINKED, AMBIGUOUS, ERROR))
-
-    @property
-    def rows_per_second(self) -> float:
-        return self.rows / self.seconds if self.seconds > 0 else 0.0
-
-
-@dataclass(frozen=True)
-class TextSummary:
-    """What a link_documents run did; ``problems`` as in Summary."""
-
-    documents: int
-    mentions: int
-    problems: tuple[tuple[int, str], ...]
-    errors: int
-    seconds: float
-
-
-class _Tally:
-    def __init__(self, columns: Sequence[str]) -> None:
-        self.columns = tuple(columns)
-        self.counts = [dict.fromkeys(STATUSES, 0) for _ in columns]
-        self.rows = 0
-        self.malformed = 0
-        self.problems: list[tuple[int, str]] = []
-        self.lookups = 0
-
-    def problem(self, line: int, what: str) -> None:
-        if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append((line, what))
-
-    def summary(self, seconds: float) -> Summary:
-        return Summary(
-            rows=self.rows,
-            columns=self.columns,
-            counts={column: dict(counts) for column, counts in zip(self.columns, self.counts, strict=True)},
-            malformed=self.malformed,
-            problems=tuple(self.problems),
-            lookups=self.lookups,
-            seconds=seconds,
-        )
 
 
 # --- Workers -----------------------------------------------------------------------------
@@ -356,8 +252,8 @@ def link_table(
     if clash:
         raise BulkError(f"the input already has a column {clash[0]!r} (from an earlier run?); rename it")
 
-    tally = _Tally(names)
-    cache = _NameCache(CACHE_SIZE)
+    tally = Tally(names)
+    cache = NameCache(CACHE_SIZE)
     failed = error_cell(options)
     lookup_options = options._asdict()
 
@@ -425,7 +321,7 @@ def _write_safely(
     record: Record,
     cells: list[Any],
     failed: tuple[str, ...],
-    tally: _Tally,
+    tally: Tally,
 ) -> None:
     """Write a row; one that cannot be written as it is (a value no writer
     foresaw) is written as an error row of its raw text, never dropped."""
@@ -477,93 +373,3 @@ def _link_in_pool(
         while window:
             rows, wanted, pending = window.popleft()
             finish(rows, wanted, pending.get() if pending is not None else [])
-
-
-# --- Running text ------------------------------------------------------------------------
-
-
-def link_documents(
-    source: BinaryIO,
-    out: BinaryIO,
-    *,
-    gazetteer: Gazetteer | None = None,
-    types: Iterable[str] | str | None = None,
-    threshold: float | None = None,
-    format: str = "text",
-    per_line: bool = False,
-    encoding: str | None = None,
-    name: Any = 1,
-    file: str | None = None,
-) -> TextSummary:
-    """Write the linked mentions in the documents of ``source`` as JSON Lines:
-    ``{"doc", "start", "end", "surface", "qid", "label", "score", "type",
-    "method", "description"}``.
-
-    The whole text is one document (``doc`` is ``name``), so that a full name
-    supports its short form lines later; with ``per_line`` each line is one
-    (``doc`` its number, from 1); with ``format`` jsonl each object ``{"id":
-    ..., "text": ...}`` (``doc`` its id, else its line number). Offsets count
-    characters of the document's text (a line's without its line ending). A
-    JSONL line without a text is reported, not linked. ``file``, when given, is
-    written with each mention too (for mentions from several files in one output).
-    """
-    if format not in TEXT_FORMATS:
-        raise ValueError(f"format must be one of {', '.join(TEXT_FORMATS)}, not {format!r}")
-    started = time.perf_counter()
-    gazetteer = gazetteer if gazetteer is not None else Gazetteer.default()
-    wanted_types = check_types(types)
-    gazetteer.link("", types=wanted_types, threshold=threshold)  # checks the arguments up front
-    documents = mentions = errors = 0
-    problems: list[tuple[int, str]] = []
-
-    def problem(line: int, what: str) -> None:
-        nonlocal errors
-        errors += 1
-        if len(problems) < MAX_PROBLEMS:
-            problems.append((line, what))
-
-    text_out = io.TextIOWrapper(out, encoding="utf-8", newline="")
-    try:
-        for document in read_documents(
-            source, format=format, per_line=per_line, encoding=encoding, name=name
-        ):
-            if document.problem is not None:
-                problem(document.line, document.problem)
-            if document.text is None:
-                continue
-            documents += 1
-            try:
-                lines = [
-                    _mention(document, m, file)
-                    for m in gazetteer.iter_link_text(document.text, types=wanted_types, threshold=threshold)
-                ]
-            except (OSError, MemoryError):
-                raise
-            except Exception as error:  # one document that fails does not stop the run
-                problem(document.line, f"linking this document failed ({type(error).__name__}: {error})")
-                continue
-            text_out.write("".join(lines))
-            mentions += len(lines)
-        text_out.flush()
-    finally:
-        with suppress(ValueError, OSError):
-            text_out.detach()
-    return TextSummary(documents, mentions, tuple(problems), errors, time.perf_counter() - started)
-
-
-def _mention(document: Document, mention: Any, file: str | None) -> str:
-    found = mention.link
-    record: dict[str, Any] = {} if file is None else {"file": file}
-    record |= {
-        "doc": document.doc,
-        "start": mention.start,
-        "end": mention.end,
-        "surface": mention.surface,
-        "qid": found.qid,
-        "label": found.label,
-        "score": found.score,
-        "type": found.type,
-        "method": found.method,
-        "description": found.description,
-    }
-    return json.dumps(record, ensure_ascii=False) + "\n"

@@ -16,7 +16,14 @@ ROOT = Path(__file__).resolve().parent.parent
 EXTRAS = ("spacy", "pandas", "dask", "distributed", "openpyxl")
 # The readers and writers of files and the jobs over them are for the CLI and bulk
 # work: link() needs none of them.
-FILES = ("namelink.tables", "namelink.bulk", "namelink.statuses", "namelink.cli_files", "tqdm")
+FILES = (
+    "namelink.tables",
+    "namelink.bulk",
+    "namelink.statuses",
+    "namelink.documents",
+    "namelink.cli_files",
+    "tqdm",
+)
 NOT_AT_IMPORT = (*EXTRAS, *FILES, "namelink.build", "namelink.spacy", "namelink.pandas", "namelink.dask")
 
 
