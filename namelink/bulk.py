@@ -152,7 +152,7 @@ def _look_up_in_worker(names: list[str]) -> list[tuple[str, ...]]:
 
 
 def _local_names(
-    kind: str, keys: Sequence[str], positions: Sequence[int]
+    kind: str, typed: bool, keys: Sequence[str], positions: Sequence[int]
 ) -> Callable[[Record], list[str | None]]:
     """The names in a record's linked columns; None for a value that is not text."""
     if kind == "objects":
@@ -167,11 +167,18 @@ def _local_names(
 
         return of_object
 
-    def of_row(record: Record) -> list[str | None]:
-        fields = record.data
-        return [_cell_name(fields[i]) for i in positions]
+    if typed:  # a workbook's cells: numbers and dates read as text
 
-    return of_row
+        def of_cells(record: Record) -> list[str | None]:
+            fields = record.data
+            return [_cell_name(fields[i]) for i in positions]
+
+        return of_cells
+
+    if len(positions) == 1:  # the common case, on the hot path
+        (only,) = positions
+        return lambda record: [record.data[only]]
+    return lambda record: [record.data[i] for i in positions]
 
 
 def _cell_name(value: Any) -> str:
@@ -264,7 +271,7 @@ def link_table(
         out, out_format, opened, added, list(suffixes) * len(names), input_format=in_format, bom=bom
     )
     write = output.writer.write
-    names_of = _local_names(reader.kind, names, positions)
+    names_of = _local_names(reader.kind, getattr(reader, "typed", False), names, positions)
     counts = tally.counts
 
     def row_names(record: Record) -> list[str | None]:
@@ -296,7 +303,12 @@ def link_table(
                 if status == ERROR and record.problem is None:
                     what = f"column {names[i]!r}: the value is not a name, or its lookup failed"
                     tally.problem(record.line, what)
-            _write_safely(write, record, cells, failed, tally)
+            try:
+                write(record, cells)
+            except (OSError, MemoryError):
+                raise
+            except Exception as error:  # a value no writer foresaw: an error row, never a dropped one
+                _write_error_row(write, record, cells, failed, tally, error)
         tally.rows += len(rows)
         if on_progress is not None:
             on_progress(tally.rows, opened.bytes_read)
@@ -316,26 +328,22 @@ def link_table(
     return tally.summary(time.perf_counter() - started)
 
 
-def _write_safely(
+def _write_error_row(
     write: Callable[[Record, Sequence[Sequence[str]]], None],
     record: Record,
     cells: list[Any],
     failed: tuple[str, ...],
     tally: Tally,
+    error: Exception,
 ) -> None:
-    """Write a row; one that cannot be written as it is (a value no writer
-    foresaw) is written as an error row of its raw text, never dropped."""
-    try:
-        write(record, cells)
-    except (OSError, MemoryError):
-        raise
-    except Exception as error:
-        tally.malformed += 1
-        tally.problem(record.line, f"the row could not be written ({type(error).__name__}: {error})")
-        data = {RAW_KEY: repr(record.data)} if isinstance(record.data, dict) else [repr(record.data)]
-        if isinstance(data, list) and isinstance(record.data, list):
-            data += [""] * (len(record.data) - 1)
-        write(Record(record.line, data, "unwritable"), [failed] * len(cells))
+    """Write a row that could not be written as it is as an error row of its raw text."""
+    tally.malformed += 1
+    tally.problem(record.line, f"the row could not be written ({type(error).__name__}: {error})")
+    if isinstance(record.data, dict):
+        data: Any = {RAW_KEY: repr(record.data)}
+    else:
+        data = [repr(record.data)] + [""] * (len(record.data) - 1)
+    write(Record(record.line, data, "unwritable"), [failed] * len(cells))
 
 
 def _chunks(first: list[Record], records: Iterator[Record]) -> Iterator[list[Record]]:

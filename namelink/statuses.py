@@ -167,10 +167,11 @@ def _reviewed(
     best = found if found is not None else (ranked[0] if ranked else None)
     runner = next((c for c in ranked if best is None or c.qid != best.qid), None)
     cell: tuple[str, ...]
-    if best is None:
+    shown = best if options.review else found  # only review shows a refused candidate in the link's columns
+    if shown is None:
         cell = (normalized, "", "", "", "", status)
     else:
-        cell = (normalized, best.qid, best.label, _score(best.score), best.method, status)
+        cell = (normalized, shown.qid, shown.label, _score(shown.score), shown.method, status)
     if options.review:
         about = (best.description, best.type, best.explanation) if best is not None else ("", "", "")
         other = (runner.qid, runner.label, _score(runner.score)) if runner is not None else ("", "", "")

@@ -494,3 +494,23 @@ def test_link_documents_reads_jsonl_documents_by_their_id() -> None:
     mentions = [json.loads(line) for line in out.getvalue().decode().splitlines()]
     assert [(m["doc"], m["surface"]) for m in mentions] == [("a-1", "بوتين"), ("a-1", "سمرقند"), (2, "بوتين")]
     assert summary.documents == 2 and summary.problems == ((3, 'not a JSON object with a "text" string'),)
+
+
+def test_a_row_that_cannot_be_written_as_it_is_becomes_an_error_row_not_a_failed_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from namelink.tables.csvfile import CsvWriter
+
+    real = CsvWriter.write
+
+    def fussy(self: CsvWriter, record: Any, cells: Any) -> None:
+        if record.line == 3 and record.problem is None:
+            raise ValueError("a value this writer cannot take")
+        real(self, record, cells)
+
+    monkeypatch.setattr(CsvWriter, "write", fussy)
+    output, summary = run("id,name\n1,بوتين\n2,بوتين\n3,بوتين\n".encode())
+    assert statuses(output) == [LINKED, ERROR, LINKED] and summary.rows == 3
+    assert summary.problems == (
+        (3, "the row could not be written (ValueError: a value this writer cannot take)"),
+    )

@@ -294,7 +294,9 @@ def test_candidates_lists_the_n_best_as_one_json_cell(
     source = write(tmp_path / "names.csv", "id,name\n1,طالبان\n2,\n")
     code, out, _ = run(capsys, "csv", str(source), "-c", "name", "--candidates", "3")
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert code == 0 and "name_runner_up_qid" not in rows[0]
+    assert (
+        code == 0 and "name_runner_up_qid" not in rows[0] and rows[0]["name_qid"] == ""
+    )  # no review: no link
     assert [c[0] for c in json.loads(rows[0]["name_candidates"])] == ["Q477238", "Q222", "Q17"]
     assert rows[1]["name_candidates"] == "" and rows[1]["name_status"] == "empty"
     with pytest.raises(SystemExit) as exit_info:

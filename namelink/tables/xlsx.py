@@ -55,6 +55,7 @@ class XlsxReader:
     """The first worksheet of a workbook, row by row."""
 
     kind = "rows"
+    typed = True  # cells hold numbers and dates, not only text
     newline = "\n"
 
     def __init__(self, source: BinaryIO, *, header: bool = True) -> None:
