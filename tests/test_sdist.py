@@ -34,7 +34,7 @@ def test_a_built_sdist_runs_its_own_tests(tmp_path: Path) -> None:
     tree = tmp_path / "tree"
     shutil.copytree(ROOT, tree, ignore=shutil.ignore_patterns(*LEFT_BEHIND))
     dist = tmp_path / "dist"
-    build = "from setuptools import build_meta; print(build_meta.build_sdist(r'%s'))" % dist
+    build = f"from setuptools import build_meta; print(build_meta.build_sdist({str(dist)!r}))"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     built = subprocess.run(
         [sys.executable, "-c", build], cwd=tree, capture_output=True, text=True, env=env, timeout=120
