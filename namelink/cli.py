@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -28,6 +27,7 @@ from namelink.cli_common import (
     parse_threshold,
     parse_types,
     read_names,
+    silence_stdout,
     stdin_if_none,
     write_json,
 )
@@ -300,16 +300,6 @@ def _fault(error: OSError) -> str | None:
     )
 
 
-def _silence_stdout() -> None:
-    """After stdout failed, point it at /dev/null so that the interpreter's own
-    flush at exit does not fail a second time with a traceback."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     _mark_parsers(parser)
@@ -329,13 +319,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_USAGE
     except BrokenPipeError:
-        _silence_stdout()
+        silence_stdout()
         return EXIT_OK
     except KeyboardInterrupt:
         print("namelink: interrupted", file=sys.stderr)
         return 130
     except MemoryError:
-        _silence_stdout()
         print(
             "namelink: error: out of memory; give the process more memory, or split the input "
             "(namelink text --per-line reads one line at a time)",
@@ -346,6 +335,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = _fault(error)
         if message is None:
             raise
-        _silence_stdout()
         print(f"namelink: error: {message}", file=sys.stderr)
         return EXIT_USAGE

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -30,6 +31,7 @@ __all__ = [
     "parse_threshold",
     "parse_types",
     "read_names",
+    "silence_stdout",
     "stdin_if_none",
     "write_json",
 ]
@@ -199,3 +201,17 @@ def read_names(names: Sequence[str], stdin: TextIO) -> Iterator[str]:
                     yield line.rstrip("\r\n")
         else:
             yield name
+
+
+def silence_stdout() -> None:
+    """After writing stdout failed (a closed pipe, a full disk), point it at
+    /dev/null, so that the interpreter's own flush at exit does not fail a
+    second time with a traceback. Does nothing where stdout has no descriptor
+    (captured in a test, or replaced by the caller)."""
+    try:
+        fd = sys.stdout.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except (OSError, ValueError, AttributeError):
+        return
+    os.dup2(devnull, fd)
+    os.close(devnull)

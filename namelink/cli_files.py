@@ -21,6 +21,7 @@ from namelink.cli_common import (
     parse_jobs,
     parse_threshold,
     parse_types,
+    silence_stdout,
     stdin_if_none,
 )
 from namelink.records import ENTITY_TYPES
@@ -50,9 +51,13 @@ def _output_file(name: str | None) -> Iterator[BinaryIO]:
     from namelink.tables import atomic_output
 
     if name is None or name == "-":
-        sys.stdout.flush()
-        yield sys.stdout.buffer
-        sys.stdout.buffer.flush()
+        try:
+            sys.stdout.flush()
+            yield sys.stdout.buffer
+            sys.stdout.buffer.flush()
+        except OSError:  # a full disk or a closed pipe: main() says so, once
+            silence_stdout()
+            raise
         return
     path = Path(name)
     if path.is_dir():

@@ -349,6 +349,8 @@ def test_an_xlsx_file_is_read_by_its_extension_and_named_plainly_when_it_is_not(
     code, _, err = run(capsys, "csv", str(disguised), "-c", "name")
     assert code == 2 and "zip file, as an Excel workbook (.xlsx) is" in err and "--input-format xlsx" in err
     assert "utf-16" not in err
+    code, out, _ = run(capsys, "csv", str(disguised), "-c", "id", "--input-format", "xlsx")
+    assert code == 0 and out.splitlines()[1].startswith("1,بوتين,بوتين,Q7747")  # a workbook to stdout is CSV
 
 
 def test_a_semicolon_file_is_sniffed_and_a_wrong_delimiter_suggests_the_right_one(
@@ -409,15 +411,23 @@ def big_csv(path: Path, rows: int) -> Path:
     return path
 
 
-def test_a_file_size_limit_is_a_message_and_exit_2_not_a_traceback(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["csv", "text"])
+def test_a_file_size_limit_is_a_message_and_exit_2_not_a_traceback(command: str, tmp_path: Path) -> None:
     source = big_csv(tmp_path / "names.csv", 20_000)
     target = tmp_path / "out.csv"
+    args = [
+        command,
+        str(source),
+        *(["-c", "name"] if command == "csv" else ["--per-line"]),
+        "-o",
+        str(target),
+    ]
 
     def limited() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
-    done = namelink("csv", str(source), "-c", "name", "-o", str(target), preexec_fn=limited)
+    done = namelink(*args, preexec_fn=limited)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "namelink: error: the file is larger than this system or its limits allow" in done.stderr
     assert not target.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["names.csv"]
