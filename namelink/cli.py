@@ -268,10 +268,12 @@ def _mark_parsers(parser: argparse.ArgumentParser) -> None:
     innermost one given (the subcommand's) reports an unknown flag with its own
     usage rather than the top level's."""
     parser.set_defaults(_parser=parser)
-    for action in parser._actions:  # argparse keeps its subparsers there and nowhere public
-        if isinstance(action, argparse._SubParsersAction):
-            for sub in dict.fromkeys(action.choices.values()):
-                _mark_parsers(sub)
+    for action in parser._actions:  # argparse lists a parser's arguments there and nowhere public
+        choices = action.choices
+        if isinstance(choices, dict):  # a subcommand: its parsers by name (aliases repeat them)
+            for sub in dict.fromkeys(choices.values()):
+                if isinstance(sub, argparse.ArgumentParser):
+                    _mark_parsers(sub)
 
 
 # What an OSError means to the user, by errno: the run stopped and OUTPUT (if

@@ -133,7 +133,8 @@ def cmd_csv(args: argparse.Namespace) -> int:
     in_format, out_format = _formats(args)
     with _input_file(args.input) as (source, size):
         show = args.progress if args.progress is not None else sys.stderr.isatty()
-        progress = Progress(sys.stderr, size) if show else None
+        # the share read is of the bytes decoded: a workbook is unzipped, not decoded
+        progress = Progress(sys.stderr, size if in_format != "xlsx" else None) if show else None
         try:
             with _output_file(args.output) as out:
                 summary = link_table(

@@ -514,3 +514,14 @@ def test_a_row_that_cannot_be_written_as_it_is_becomes_an_error_row_not_a_failed
     assert summary.problems == (
         (3, "the row could not be written (ValueError: a value this writer cannot take)"),
     )
+
+
+def test_review_and_candidates_in_two_jobs_write_the_same_output_as_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bulk, "CHUNK_ROWS", 25)
+    names = ["بوتين", "طالبان", "قمة", "", "سمرقند", "كازاختسان"]
+    data = ("name\n" + "\n".join(f"{names[i % len(names)]}{i % 7 or ''}" for i in range(200)) + "\n").encode()
+    one, _ = run(data, review=True, candidates=3)
+    two, _ = run(data, review=True, candidates=3, jobs=2)
+    assert one == two and rows(one)[0][-1] == "name_candidates" and "Taloqan" in one
