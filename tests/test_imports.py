@@ -13,18 +13,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-EXTRAS = ("spacy", "pandas", "dask", "distributed", "openpyxl")
-# The readers and writers of files and the jobs over them are for the CLI and bulk
-# work: link() needs none of them.
-FILES = (
-    "namelink.tables",
-    "namelink.bulk",
-    "namelink.statuses",
-    "namelink.documents",
-    "namelink.cli_files",
-    "tqdm",
-)
-NOT_AT_IMPORT = (*EXTRAS, *FILES, "namelink.build", "namelink.spacy", "namelink.pandas", "namelink.dask")
+EXTRAS = ("spacy", "pandas", "dask", "distributed")
+NOT_AT_IMPORT = (*EXTRAS, "namelink.build", "namelink.spacy", "namelink.pandas", "namelink.dask")
 
 
 def fresh_python(code: str) -> str:
@@ -35,7 +25,7 @@ def fresh_python(code: str) -> str:
     return done.stdout
 
 
-def test_import_namelink_imports_no_extra_no_file_reader_and_not_the_builder() -> None:
+def test_import_namelink_imports_no_extra_and_not_the_builder() -> None:
     loaded = json.loads(
         fresh_python(
             f"""
@@ -43,6 +33,34 @@ def test_import_namelink_imports_no_extra_no_file_reader_and_not_the_builder() -
             import namelink
             namelink.link("بوتين")
             print(json.dumps(sorted(m for m in {NOT_AT_IMPORT!r} if m in sys.modules)))
+            """
+        )
+    )
+    assert loaded == []
+
+
+# The readers and writers of files, the jobs over them and their libraries are for
+# the CLI and bulk work: neither ``import namelink`` nor link() needs any of them.
+FILES = (
+    "namelink.tables",
+    "namelink.bulk",
+    "namelink.statuses",
+    "namelink.documents",
+    "namelink.cli_files",
+    "openpyxl",
+    "tqdm",
+)
+
+
+def test_import_namelink_and_link_load_no_file_reader_no_bulk_job() -> None:
+    loaded = json.loads(
+        fresh_python(
+            f"""
+            import json
+            import namelink
+            namelink.link("بوتين")
+            namelink.link_text("وصل بوتين")
+            print(json.dumps(sorted(m for m in {FILES!r} if m in sys.modules)))
             """
         )
     )
