@@ -296,10 +296,9 @@ def _fault(error: OSError) -> str | None:
     if reason is None:
         return None
     where = f" ({error.filename})" if error.filename else ""
-    return (
-        f"{reason}{where}; nothing was written: an output file is as it was before the run\n"
-        "  free some space or write elsewhere (-o OUTPUT), and run again"
-    )
+    room = error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+    fix = "free some space or write elsewhere (-o OUTPUT)" if room else "write elsewhere (-o OUTPUT)"
+    return f"{reason}{where}; nothing was written: an output file is as it was before the run\n  {fix}, and run again"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

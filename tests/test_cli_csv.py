@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import io
 import json
+import os
 import resource
 import signal
 import subprocess
@@ -18,6 +20,7 @@ import pytest
 
 from namelink import bulk
 from namelink.cli import main
+from namelink.tables import output as output_module
 
 PUTIN, KAZAKHSTAN, XI = "Q7747", "Q232", "Q15031"
 NAMES = "id,name\n1,بوتين\n2,كازاخستان\n3,بوتين\n"
@@ -492,3 +495,20 @@ def test_a_run_killed_outright_leaves_the_output_intact_and_the_next_run_removes
     small = write(tmp_path / "small.csv", NAMES)
     assert namelink("csv", str(small), "-c", "name", "-o", str(target)).returncode == 0
     assert not parts[0].exists() and len(table(target)) == 4
+
+
+@pytest.mark.parametrize(
+    ("code", "says"), [(errno.EROFS, "the file system is read-only"), (errno.EACCES, "permission denied")]
+)
+def test_a_read_only_or_unwritable_output_directory_is_a_message_and_exit_2(
+    code: int, says: str, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As root, chmod does not stop a write: the refusal the file system would give is injected.
+    def refused(*args: Any, **kwargs: Any) -> int:
+        raise OSError(code, os.strerror(code), str(tmp_path / "out.csv"))
+
+    source = write(tmp_path / "names.csv", NAMES)
+    monkeypatch.setattr(output_module.os, "open", refused)
+    status, _, err = run(capsys, "csv", str(source), "-c", "name", "-o", str(tmp_path / "out.csv"))
+    assert status == 2 and f"namelink: error: {says}" in err and "write elsewhere (-o OUTPUT)" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["names.csv"]
