@@ -298,7 +298,8 @@ def _fault(error: OSError) -> str | None:
     where = f" ({error.filename})" if error.filename else ""
     room = error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
     fix = "free some space or write elsewhere (-o OUTPUT)" if room else "write elsewhere (-o OUTPUT)"
-    return f"{reason}{where}; nothing was written: an output file is as it was before the run\n  {fix}, and run again"
+    kept = "nothing was written: an output file is as it was before the run"
+    return f"{reason}{where}; {kept}\n  {fix}, and run again"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
