@@ -43,7 +43,8 @@ def test_a_built_sdist_runs_its_own_tests(tmp_path: Path) -> None:
     archive = dist / built.stdout.strip().splitlines()[-1]
     with tarfile.open(archive) as sdist:
         names = sdist.getnames()
-        sdist.extractall(tmp_path / "unpacked", filter="data")
+        safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}  # Python 3.10.12+, 3.11.4+
+        sdist.extractall(tmp_path / "unpacked", **safe)  # type: ignore[arg-type]
     top = names[0].split("/")[0]
     assert f"{top}/tests/data/twins.jsonl" in names and f"{top}/tests/data/dev_gold.tsv" in names
     unpacked = tmp_path / "unpacked" / top
