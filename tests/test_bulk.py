@@ -525,3 +525,15 @@ def test_review_and_candidates_in_two_jobs_write_the_same_output_as_one(
     one, _ = run(data, review=True, candidates=3)
     two, _ = run(data, review=True, candidates=3, jobs=2)
     assert one == two and rows(one)[0][-1] == "name_candidates" and "Taloqan" in one
+
+
+def test_a_whole_document_with_bad_bytes_is_linked_and_the_damage_reported_by_line() -> None:
+    data = "زار بوتين\nثم\n".encode() + b"\xff\x00 \xef\xbf\xbd\n" + "وصل كازاخستان\n".encode()
+    out = io.BytesIO()
+    summary = link_documents(io.BytesIO(data), out, name="news.txt")
+    mentions = [json.loads(line) for line in out.getvalue().decode().splitlines()]
+    assert [(m["doc"], m["qid"]) for m in mentions] == [("news.txt", PUTIN), ("news.txt", KAZAKHSTAN)]
+    ((line, what),) = summary.problems
+    assert line == 1 and what.startswith(
+        "line 3 and maybe others: NUL bytes (removed); bytes that are not valid UTF-8"
+    )

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO, NamedTuple
 
-from namelink.tables.encodings import open_input
+from namelink.tables.encodings import is_wide, open_input
 from namelink.tables.errors import BulkError
 from namelink.tables.jsonl import parse_object
 from namelink.tables.lines import Lines, Oversized, TooLong, repair
@@ -24,7 +24,10 @@ __all__ = ["MAX_DOCUMENT_CHARS", "Document", "read_documents"]
 # small machine holds.
 MAX_DOCUMENT_CHARS = 1 << 26
 
-_SUSPECT = re.compile("[\x00\ufffd\udc80-\udcff]")
+# What marks damage: NULs, and undecodable bytes (escaped as surrogates, or shown
+# as U+FFFD where UTF-16 and UTF-32 cannot escape them).
+_SUSPECT = re.compile("[\x00\udc80-\udcff]")
+_SUSPECT_WIDE = re.compile("[\x00\ufffd]")
 
 
 class Document(NamedTuple):
@@ -52,7 +55,7 @@ def read_documents(
                 "with --per-line (per_line=True)"
             )
         problem = None
-        damaged = _SUSPECT.search(text)
+        damaged = (_SUSPECT_WIDE if is_wide(opened.codec) else _SUSPECT).search(text)
         if damaged:
             line = text.count("\n", 0, damaged.start()) + 1
             text, problem = repair(text, opened.codec)
