@@ -512,3 +512,27 @@ def test_a_read_only_or_unwritable_output_directory_is_a_message_and_exit_2(
     status, _, err = run(capsys, "csv", str(source), "-c", "name", "-o", str(tmp_path / "out.csv"))
     assert status == 2 and f"namelink: error: {says}" in err and "write elsewhere (-o OUTPUT)" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["names.csv"]
+
+
+def test_a_workbook_without_openpyxl_is_a_usage_error_naming_the_extra(tmp_path: Path) -> None:
+    source = write(tmp_path / "names.csv", NAMES)
+    script = f"""
+import importlib.abc, sys
+
+class NotInstalled(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "openpyxl":
+            raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
+        return None
+
+sys.meta_path.insert(0, NotInstalled())
+from namelink.cli import main
+sys.exit(main(["csv", {str(source)!r}, "-c", "name", "-o", {str(tmp_path / "out.xlsx")!r}]))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, encoding="utf-8")
+    assert (
+        done.returncode == 2
+        and "pip install 'namelink[xlsx]'" in done.stderr
+        and "Traceback" not in done.stderr
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["names.csv"]
