@@ -164,6 +164,13 @@ def test_json_nested_past_the_limit_is_refused_without_recursing() -> None:
     assert parse_object('{"a": ' + "[" * 50 + "]" * 50 + "}")[0] is not None
 
 
+def test_json_depth_is_linear_on_an_unclosed_string_of_escaped_quotes() -> None:
+    line = '{"a": [' * 60 + '"' + '\\"' * 200_000  # a regex for whole strings would rescan from each quote
+    started = time.perf_counter()
+    assert json_depth(line) == 120 and json_depth('["\\"[", "\\\\", []]') == 2
+    assert time.perf_counter() - started < 3
+
+
 def test_a_deeply_nested_jsonl_record_is_one_error_row_not_a_failed_run(tiny: Gazetteer) -> None:
     deep = '{"name": ' + "[" * 100_000 + "]" * 100_000 + "}"
     data = f'{{"name": "بوتين"}}\n{deep}\n{{"name": "بوتين"}}\n'.encode()
