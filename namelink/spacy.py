@@ -234,7 +234,7 @@ class NamelinkComponent:
             start, end = _word_bounds(text, mention.start, mention.end)
             bounds.append((start, end, mention))
             for offset in (start, end):
-                token = _token_at(doc, offset)
+                token = _token_at(doc, offset, len(text))
                 if (
                     token is not None
                     and token.idx < offset < token.idx + len(token.text)
@@ -300,9 +300,10 @@ def _word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _token_at(doc: Doc, offset: int) -> Any:
-    """The token whose characters hold ``offset`` (None at a space or the end)."""
-    span = doc.char_span(offset, offset + 1, alignment_mode="expand") if offset < len(doc.text) else None
+def _token_at(doc: Doc, offset: int, length: int) -> Any:
+    """The token whose characters hold ``offset`` (None at a space or at ``length``,
+    the end; passed in, for ``doc.text`` joins every token each time it is read)."""
+    span = doc.char_span(offset, offset + 1, alignment_mode="expand") if offset < length else None
     return span[0] if span is not None and len(span) else None
 
 
