@@ -36,7 +36,23 @@ from namelink.gazetteer import GazetteerError
 from namelink.normalize import normalize
 from namelink.records import ENTITY_TYPES
 
-__all__ = ["EXIT_OK", "EXIT_UNLINKED", "EXIT_USAGE", "UsageError", "build_parser", "main"]
+# The shared helpers live in cli_common; they are re-exported here for the
+# commands registered from elsewhere (the builder's, serve) that import them from namelink.cli.
+__all__ = [
+    "EXIT_OK",
+    "EXIT_UNLINKED",
+    "EXIT_USAGE",
+    "UsageError",
+    "build_parser",
+    "check_lang",
+    "link_record",
+    "main",
+    "open_gazetteer",
+    "parse_threshold",
+    "parse_types",
+    "read_names",
+    "write_json",
+]
 
 
 # --- commands -------------------------------------------------------------------------
