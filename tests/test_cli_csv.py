@@ -18,11 +18,12 @@ from typing import Any
 
 import pytest
 
-from namelink import bulk
+from namelink import Gazetteer, bulk
 from namelink.cli import main
 from namelink.tables import output as output_module
 
 PUTIN, KAZAKHSTAN, XI = "Q7747", "Q232", "Q15031"
+DATA = Path(__file__).parent / "data"
 NAMES = "id,name\n1,بوتين\n2,كازاخستان\n3,بوتين\n"
 
 
@@ -264,43 +265,40 @@ def test_text_reads_stdin_when_no_file_is_given(
 def test_review_shows_what_a_person_needs_to_decide_an_ambiguous_name(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    source = write(tmp_path / "names.csv", "id,name\n1,طالبان\n2,بوتين\n")
-    code, out, _ = run(capsys, "csv", str(source), "-c", "name", "--review")
+    # Two places of one name: link() refuses to choose, so the row is ambiguous.
+    twins = str(DATA / "twins.jsonl")
+    best, runner_up = Gazetteer.load(twins).candidates("توامستان", limit=2)
+    source = write(tmp_path / "names.csv", "id,name\n1,توامستان\n2,سولو\n")
+    code, out, _ = run(capsys, "csv", str(source), "-c", "name", "--review", "--gazetteer", twins)
     rows = list(csv.DictReader(io.StringIO(out)))
-    taliban = rows[0]
-    assert code == 0 and taliban["name_status"] == "ambiguous"
-    assert (taliban["name_qid"], taliban["name_label"], taliban["name_score"]) == (
-        "Q477238",
-        "Taloqan",
-        "0.6056",
+    row = rows[0]
+    assert code == 0 and row["name_status"] == "ambiguous"
+    assert (row["name_qid"], row["name_label"], row["name_score"]) == (
+        best.qid,
+        best.label,
+        f"{best.score:.4f}",
     )
-    assert (
-        taliban["name_runner_up_qid"],
-        taliban["name_runner_up_label"],
-        taliban["name_runner_up_score"],
-    ) == (
-        "Q222",
-        "Albania",
-        "0.5847",
+    assert (row["name_runner_up_qid"], row["name_runner_up_label"], row["name_runner_up_score"]) == (
+        runner_up.qid,
+        runner_up.label,
+        f"{runner_up.score:.4f}",
     )
-    assert (
-        taliban["name_type"] == "place"
-        and taliban["name_description"]
-        and "fuzzy" in taliban["name_explanation"]
-    )
-    assert rows[1]["name_qid"] == PUTIN and rows[1]["name_explanation"] == "exact match"
+    assert row["name_type"] == "place" and row["name_explanation"] == best.explanation
+    assert rows[1]["name_status"] == "linked" and rows[1]["name_label"] == "Solo"
 
 
 def test_candidates_lists_the_n_best_as_one_json_cell(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    source = write(tmp_path / "names.csv", "id,name\n1,طالبان\n2,\n")
-    code, out, _ = run(capsys, "csv", str(source), "-c", "name", "--candidates", "3")
+    twins = str(DATA / "twins.jsonl")
+    source = write(tmp_path / "names.csv", "id,name\n1,توامستان\n2,\n")
+    code, out, _ = run(capsys, "csv", str(source), "-c", "name", "--candidates", "3", "--gazetteer", twins)
     rows = list(csv.DictReader(io.StringIO(out)))
     assert (
         code == 0 and "name_runner_up_qid" not in rows[0] and rows[0]["name_qid"] == ""
     )  # no review: no link
-    assert [c[0] for c in json.loads(rows[0]["name_candidates"])] == ["Q477238", "Q222", "Q17"]
+    listed = json.loads(rows[0]["name_candidates"])
+    assert sorted(c[0] for c in listed) == ["Q990000001", "Q990000002"] and listed[0][2] >= listed[1][2]
     assert rows[1]["name_candidates"] == "" and rows[1]["name_status"] == "empty"
     with pytest.raises(SystemExit) as exit_info:
         main(["csv", str(source), "-c", "name", "--candidates", "0"])
