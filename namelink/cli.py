@@ -9,104 +9,57 @@ arguments (--threshold, --types, --limit, --lang, --gazetteer).
 from __future__ import annotations
 
 import argparse
-import json
+import errno
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from collections.abc import Sequence
+from typing import Any
 
 from namelink import __version__
-from namelink.gazetteer import Gazetteer, GazetteerError
+from namelink.cli_common import (
+    EXIT_OK,
+    EXIT_UNLINKED,
+    EXIT_USAGE,
+    UsageError,
+    check_lang,
+    link_record,
+    open_gazetteer,
+    parse_threshold,
+    parse_types,
+    read_names,
+    silence_stdout,
+    stdin_if_none,
+    write_json,
+)
+from namelink.cli_files import register as register_file_commands
+from namelink.gazetteer import GazetteerError
 from namelink.normalize import normalize
-from namelink.records import ENTITY_TYPES, Link
+from namelink.records import ENTITY_TYPES
 from namelink.wikidata.commands import register as register_build_actions
 
-EXIT_OK = 0
-EXIT_UNLINKED = 1
-EXIT_USAGE = 2
-
-
-class UsageError(Exception):
-    """A problem the user can fix; main() prints it and exits 2."""
-
-
-# --- shared helpers -----------------------------------------------------------------
-
-
-def open_gazetteer(path: str | None) -> Gazetteer:
-    if path is None:
-        return Gazetteer.default()
-    if not Path(path).exists():
-        raise UsageError(f"--gazetteer {path}: no such file or directory")
-    return Gazetteer.load(path)
-
-
-def parse_types(value: str) -> frozenset[str]:
-    types = frozenset(t.strip() for t in value.split(",") if t.strip())
-    unknown = types - ENTITY_TYPES
-    if unknown or not types:
-        raise argparse.ArgumentTypeError(
-            f"unknown type(s) {', '.join(sorted(unknown)) or '(none)'}; use a comma-separated list of "
-            + ", ".join(sorted(ENTITY_TYPES))
-        )
-    return types
-
-
-def parse_threshold(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number; give a score between 0 and 1") from None
-    if not 0.0 <= number <= 1.0:
-        raise argparse.ArgumentTypeError(f"{value} is outside 0–1; give a score between 0 and 1")
-    return number
-
-
-def link_record(name: str, link: Link | None) -> dict[str, Any]:
-    """The JSON shape of one lookup result, shared by link, candidates and csv."""
-    record: dict[str, Any] = {"name": name, "normalized": normalize(name), "qid": None}
-    if link is not None:
-        record.update(
-            qid=link.qid,
-            label=link.label,
-            score=link.score,
-            method=link.method,
-            type=link.type,
-            description=link.description,
-            matched_name=link.matched_name,
-            matched_lang=link.matched_lang,
-            explanation=link.explanation,
-        )
-        if link.runner_up is not None:
-            record["runner_up"] = {
-                "qid": link.runner_up.qid,
-                "label": link.runner_up.label,
-                "score": link.runner_up.score,
-            }
-    return record
-
-
-def write_json(out: TextIO, record: dict[str, Any]) -> None:
-    out.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-
-def read_names(names: Sequence[str], stdin: TextIO) -> Iterator[str]:
-    """The names given, with '-' standing for stdin, one name per line."""
-    for name in names:
-        if name == "-":
-            for line in stdin:
-                if line.strip():
-                    yield line.rstrip("\r\n")
-        else:
-            yield name
+# The shared helpers live in cli_common; they are re-exported here for the
+# commands registered from elsewhere (the builder's, serve) that import them from namelink.cli.
+__all__ = [
+    "EXIT_OK",
+    "EXIT_UNLINKED",
+    "EXIT_USAGE",
+    "UsageError",
+    "build_parser",
+    "check_lang",
+    "link_record",
+    "main",
+    "open_gazetteer",
+    "parse_threshold",
+    "parse_types",
+    "read_names",
+    "write_json",
+]
 
 
 # --- commands -------------------------------------------------------------------------
 
 
 def cmd_normalize(args: argparse.Namespace) -> int:
-    for text in read_names(args.text, sys.stdin):
+    for text in read_names(stdin_if_none(args.text, "TEXT arguments"), sys.stdin):
         if args.json:
             from namelink.keys import keys
 
@@ -118,8 +71,9 @@ def cmd_normalize(args: argparse.Namespace) -> int:
 
 def cmd_link(args: argparse.Namespace) -> int:
     gazetteer = open_gazetteer(args.gazetteer)
-    names = list(read_names(args.name, sys.stdin))
-    links = gazetteer.link_many(names, types=args.types, threshold=args.threshold, lang=args.lang)
+    lang = check_lang(gazetteer, args.lang)
+    names = list(read_names(stdin_if_none(args.name, "NAME arguments"), sys.stdin))
+    links = gazetteer.link_many(names, types=args.types, threshold=args.threshold, lang=lang)
     for name, link in zip(names, links, strict=True):
         if args.json:
             write_json(sys.stdout, link_record(name, link))
@@ -132,8 +86,9 @@ def cmd_link(args: argparse.Namespace) -> int:
 
 def cmd_candidates(args: argparse.Namespace) -> int:
     gazetteer = open_gazetteer(args.gazetteer)
-    for name in read_names(args.name, sys.stdin):
-        found = gazetteer.candidates(name, types=args.types, limit=args.limit, lang=args.lang)
+    lang = check_lang(gazetteer, args.lang)
+    for name in read_names(stdin_if_none(args.name, "NAME arguments"), sys.stdin):
+        found = gazetteer.candidates(name, types=args.types, limit=args.limit, lang=lang)
         if args.json:
             write_json(sys.stdout, {"name": name, "candidates": [link_record(name, c) for c in found]})
             continue
@@ -193,181 +148,84 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_gazetteer_info(args: argparse.Namespace) -> int:
-    gazetteer = open_gazetteer(args.path)
+def _gazetteer_path(args: argparse.Namespace) -> str | None:
+    """PATH as an argument or as --gazetteer PATH (both are accepted; not two different ones)."""
+    given = {p for p in (getattr(args, "path", None), getattr(args, "gazetteer", None)) if p is not None}
+    if len(given) > 1:
+        raise UsageError(
+            f"two gazetteers given ({', '.join(sorted(given))}); give one, as PATH or --gazetteer"
+        )
+    return given.pop() if given else None
+
+
+def gazetteer_counts(gazetteer: Any) -> dict[str, Any]:
+    """Entities and names per type and per language: the manifest's counts when it
+    records them, else counted from the gazetteer."""
+    recorded = gazetteer.manifest.get("counts")
+    if isinstance(recorded, dict) and {"by_type", "by_language"} <= recorded.keys():
+        return {"by_type": dict(recorded["by_type"]), "by_language": dict(recorded["by_language"])}
     by_type: dict[str, int] = {}
+    by_language: dict[str, int] = {}
     for entity in gazetteer.entities():
         by_type[entity.type] = by_type.get(entity.type, 0) + 1
+        for lang, names in entity.names.items():
+            by_language[lang] = by_language.get(lang, 0) + len(names)
+    return {"by_type": by_type, "by_language": by_language}
+
+
+def _sources(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    sources = manifest.get("source") or manifest.get("sources") or []
+    return [s for s in sources if isinstance(s, dict)] if isinstance(sources, list) else []
+
+
+def cmd_gazetteer_info(args: argparse.Namespace) -> int:
+    gazetteer = open_gazetteer(_gazetteer_path(args))
     manifest = gazetteer.manifest
-    types = dict(sorted(by_type.items()))
+    counts = gazetteer_counts(gazetteer)
+    types = dict(sorted(counts["by_type"].items()))
+    langs = dict(sorted(counts["by_language"].items(), key=lambda item: (-item[1], item[0])))
     path = str(gazetteer.path) if gazetteer.path else None
     if args.json:
         info = {"path": path, "entities": len(gazetteer), "names": gazetteer.name_count, "types": types}
-        write_json(sys.stdout, {**info, "manifest": manifest})
+        write_json(sys.stdout, {**info, "languages": langs, "manifest": manifest})
         return EXIT_OK
     print(f"path:      {path}")
-    print(f"entities:  {len(gazetteer)}")
-    print(f"names:     {gazetteer.name_count}")
-    print("types:     " + ", ".join(f"{t} {n}" for t, n in types.items()))
+    print(f"entities:  {len(gazetteer):,}")
+    print(f"names:     {gazetteer.name_count:,}")
+    print("types:     " + ", ".join(f"{t} {n:,}" for t, n in types.items()))
+    print("languages: " + ", ".join(f"{lang} {n:,}" for lang, n in langs.items()) + " (names)")
     for field in ("name", "date", "namelink_version", "keys_version"):
         if field in manifest:
             print(f"{field + ':':<10} {manifest[field]}")
+    sources = _sources(manifest)
+    if sources:
+        print("sources:")
+    for source in sources:
+        what = source.get("file") or source.get("name") or source.get("query") or "(unnamed)"
+        facts = [f"{source['entities']:,} entities" if isinstance(source.get("entities"), int) else ""]
+        facts += [
+            f"{key} {source[key]}" for key in ("date", "retrieved", "licence", "license") if source.get(key)
+        ]
+        for key in ("by_type", "by_language"):
+            if isinstance(source.get(key), dict):
+                facts.append(", ".join(f"{k} {v}" for k, v in source[key].items()))
+        print(f"  {what}: " + "; ".join(f for f in facts if f))
+        if source.get("origin"):
+            print(f"    {source['origin']}")
     licence = manifest.get("licence") or {}
-    for source, terms in (licence if isinstance(licence, dict) else {"licence": licence}).items():
-        print(f"licence:   {source}: {terms}")
+    for holder, terms in (licence if isinstance(licence, dict) else {"licence": licence}).items():
+        print(f"licence:   {holder}: {terms}")
     return EXIT_OK
 
 
 def cmd_gazetteer_export(args: argparse.Namespace) -> int:
-    gazetteer = open_gazetteer(args.gazetteer)
+    gazetteer = open_gazetteer(_gazetteer_path(args))
     out = sys.stdout
     out.write("qid\tlabel\ttype\tlang\tname\n")
     for entity in gazetteer.entities():
         for lang, names in entity.names.items():
             for name in names:
                 out.write(f"{entity.qid}\t{entity.label}\t{entity.type}\t{lang}\t{name}\n")
-    return EXIT_OK
-
-
-# --- bulk: csv and text ------------------------------------------------------------------
-
-
-def parse_jobs(value: str) -> int:
-    try:
-        jobs = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number; give a count, e.g. 2") from None
-    if jobs < 1:
-        raise argparse.ArgumentTypeError(f"{value} processes: give at least 1")
-    return jobs
-
-
-def parse_delimiter(value: str) -> str:
-    """One character; \\t and "tab" stand for a tab, which a shell makes awkward to type."""
-    value = "\t" if value in ("\\t", "tab") else value
-    if len(value) != 1:
-        raise argparse.ArgumentTypeError(f"{value!r} is not one character; give e.g. ';' or '\\t'")
-    return value
-
-
-@contextmanager
-def _input_file(name: str) -> Iterator[tuple[BinaryIO, int | None]]:
-    """The input named on the command line, '-' for stdin, with its size when known."""
-    if name == "-":
-        yield sys.stdin.buffer, None
-        return
-    path = Path(name)
-    if not path.is_file():
-        raise UsageError(f"{name}: no such file" + (" (it is a directory)" if path.is_dir() else ""))
-    with path.open("rb") as file:
-        yield file, path.stat().st_size
-
-
-@contextmanager
-def _output_file(name: str | None) -> Iterator[BinaryIO]:
-    """stdout for None or '-'; a file is written beside OUTPUT and renamed over it at the end."""
-    from namelink.bulk import atomic_output
-
-    if name is None or name == "-":
-        sys.stdout.flush()
-        yield sys.stdout.buffer
-        sys.stdout.buffer.flush()
-        return
-    path = Path(name)
-    if path.is_dir() or not path.parent.is_dir():
-        raise UsageError(f"-o {name}: " + ("is a directory" if path.is_dir() else "no such directory"))
-    with atomic_output(path) as file:
-        yield file
-
-
-def _bulk_errors(input_name: str, error: Exception) -> UsageError:
-    """The library's complaint about the input, with the flag that fixes it."""
-    from namelink.bulk import ColumnError, EncodingError
-
-    if isinstance(error, EncodingError):
-        fix = (
-            f"read it with --encoding {error.guess}"
-            if error.guess
-            else "name its encoding with --encoding (cp1256 is Windows Arabic, utf-16 Excel's Unicode text)"
-        )
-        return UsageError(f"{input_name}: {error}\n  {fix}")
-    if isinstance(error, ColumnError):
-        columns = ", ".join(error.available) or "(none)"
-        return UsageError(f"--column {error.column}: no such column in {input_name}\n  columns: {columns}")
-    return UsageError(f"{input_name}: {error}")
-
-
-def _print_problems(problems: Sequence[tuple[int, str]], count: int) -> None:
-    for line, what in problems:
-        print(f"    line {line}: {what}", file=sys.stderr)
-    if count > len(problems):
-        print(f"    ... and {count - len(problems):,} more", file=sys.stderr)
-
-
-def cmd_csv(args: argparse.Namespace) -> int:
-    from namelink.bulk import BulkError, Progress, format_of, link_table
-
-    gazetteer = open_gazetteer(args.gazetteer)
-    file_format = args.format or format_of(args.input)
-    with _input_file(args.input) as (source, size):
-        show = args.progress if args.progress is not None else sys.stderr.isatty()
-        progress = Progress(sys.stderr, size) if show else None
-        try:
-            with _output_file(args.output) as out:
-                summary = link_table(
-                    source,
-                    out,
-                    args.columns,
-                    gazetteer=gazetteer,
-                    types=args.types,
-                    threshold=args.threshold,
-                    lang=args.lang,
-                    format=file_format,
-                    delimiter=args.delimiter,
-                    encoding=args.encoding,
-                    jobs=args.jobs,
-                    on_progress=progress,
-                )
-        except BulkError as error:
-            raise _bulk_errors(args.input, error) from None
-        finally:
-            if progress is not None:
-                progress.close()
-    print(
-        f"namelink csv: {summary.rows:,} rows in {summary.seconds:.1f} s "
-        f"({summary.rows_per_second * 60:,.0f} rows/min), {summary.lookups:,} distinct names looked up",
-        file=sys.stderr,
-    )
-    for column, counts in summary.counts.items():
-        print(f"  {column}: " + ", ".join(f"{status} {n:,}" for status, n in counts.items()), file=sys.stderr)
-    if summary.malformed:
-        print(f"  {summary.malformed:,} malformed rows were written with status error:", file=sys.stderr)
-    _print_problems(summary.problems, summary.malformed)
-    return EXIT_UNLINKED if args.strict and not summary.all_linked else EXIT_OK
-
-
-def cmd_text(args: argparse.Namespace) -> int:
-    from namelink.bulk import BulkError, format_of, link_documents
-
-    gazetteer = open_gazetteer(args.gazetteer)
-    file_format = args.format or format_of(args.input, default="text")
-    with _input_file(args.input) as (source, _):
-        try:
-            with _output_file(args.output) as out:
-                summary = link_documents(
-                    source,
-                    out,
-                    gazetteer=gazetteer,
-                    types=args.types,
-                    threshold=args.threshold,
-                    format=file_format,
-                    encoding=args.encoding,
-                )
-        except BulkError as error:
-            raise _bulk_errors(args.input, error) from None
-    found = f"{summary.documents:,} documents, {summary.mentions:,} mentions"
-    print(f"namelink text: {found} in {summary.seconds:.1f} s", file=sys.stderr)
-    _print_problems(summary.problems, summary.errors)
     return EXIT_OK
 
 
@@ -398,17 +256,17 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = commands.add_parser("normalize", help="print the normal form of each text")
-    p.add_argument("text", nargs="+", help="text to normalize, or - to read lines from stdin")
+    p.add_argument("text", nargs="*", help="text to normalize; none or - to read lines from stdin")
     p.add_argument("--json", action="store_true", help="JSON Lines with the normal form and the keys")
     p.set_defaults(run=cmd_normalize)
 
     p = commands.add_parser("link", help="link each name to a Wikidata QID (exit 1 if any is not linked)")
-    p.add_argument("name", nargs="+", help="names to link, or - to read names from stdin, one per line")
+    p.add_argument("name", nargs="*", help="names to link; none or - to read names from stdin, one per line")
     _add_lookup_options(p)
     p.set_defaults(run=cmd_link)
 
     p = commands.add_parser("candidates", help="show the ranked candidates for each name")
-    p.add_argument("name", nargs="+", help="names, or - to read names from stdin, one per line")
+    p.add_argument("name", nargs="*", help="names; none or - to read names from stdin, one per line")
     p.add_argument("--limit", type=int, default=5, help="how many candidates (default 5)")
     _add_lookup_options(p, threshold=False)
     p.set_defaults(run=cmd_candidates)
@@ -428,60 +286,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="the figures and the errors as one JSON object")
     p.set_defaults(run=cmd_eval)
 
-    from namelink.bulk import FORMATS, TEXT_FORMATS
-
-    gazetteer_help = "a gazetteer directory or JSONL file (default: embedded)"
-    types_help = "only these types: " + ", ".join(sorted(ENTITY_TYPES))
-    p = commands.add_parser(
-        "csv",
-        help="normalize and link columns of names in a CSV, TSV or JSONL file",
-        description="Copy INPUT with six columns added for each --column: <col>_normalized, _qid, _label, "
-        "_score, _method and _status (linked, ambiguous, unlinked, empty or error). Every row is kept; "
-        "malformed rows get status error. A summary goes to stderr.",
-    )
-    p.add_argument("input", metavar="INPUT", help="the file to read, or - for stdin")
-    p.add_argument("-o", "--output", metavar="OUTPUT", help="default stdout; written beside it, then renamed")
-    p.add_argument(
-        "--column", action="append", required=True, dest="columns", metavar="NAME", help="to link; repeatable"
-    )
-    p.add_argument("--format", choices=FORMATS, help="of input and output (default: by INPUT's extension)")
-    p.add_argument("--delimiter", type=parse_delimiter, metavar="CHAR", help="default , (csv) or tab (tsv)")
-    p.add_argument("--encoding", metavar="NAME", help="INPUT's if not UTF-8, e.g. cp1256 (output is UTF-8)")
-    p.add_argument("--jobs", type=parse_jobs, default=1, metavar="N", help="look names up in N processes")
-    p.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        help="a progress line on stderr (default: when stderr is a terminal)",
-    )
-    p.add_argument("--strict", action="store_true", help="exit 1 if any cell is unlinked, ambiguous or error")
-    p.add_argument("--gazetteer", metavar="PATH", help=gazetteer_help)
-    p.add_argument("--types", type=parse_types, metavar="T,T", help=types_help)
-    p.add_argument("--lang", metavar="CODE", help="prefer names in this language (ar, fa, ur, en ...)")
-    p.add_argument("--threshold", type=parse_threshold, metavar="SCORE", help="auto-link score, 0-1")
-    p.set_defaults(run=cmd_csv)
-
-    p = commands.add_parser(
-        "text",
-        help="link the names in running text, one document per line, as JSON Lines",
-        description="Write each mention as a JSON line: doc (the line number, or the id of a JSONL "
-        'document {"id": ..., "text": ...}), start, end, surface, qid, label, score.',
-    )
-    p.add_argument("input", metavar="FILE", help="text, one document per line, or JSONL; - for stdin")
-    p.add_argument("-o", "--output", metavar="OUTPUT", help="default stdout; written beside it, then renamed")
-    p.add_argument("--format", choices=TEXT_FORMATS, help="default: jsonl for .jsonl and .ndjson, else text")
-    p.add_argument("--encoding", metavar="NAME", help="FILE's encoding if not UTF-8, e.g. cp1256")
-    p.add_argument("--gazetteer", metavar="PATH", help=gazetteer_help)
-    p.add_argument("--types", type=parse_types, metavar="T,T", help=types_help)
-    p.add_argument("--threshold", type=parse_threshold, metavar="SCORE", help="auto-link score, 0-1")
-    p.set_defaults(run=cmd_text)
+    register_file_commands(commands)
 
     g = commands.add_parser("gazetteer", help="inspect, export, build and merge gazetteers")
     sub = g.add_subparsers(dest="gazetteer_command", required=True, metavar="ACTION")
     p = sub.add_parser("info", help="counts and provenance of a gazetteer")
     p.add_argument("path", nargs="?", help="gazetteer directory or JSONL file (default: embedded)")
+    p.add_argument("--gazetteer", metavar="PATH", help="the same as PATH")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_gazetteer_info)
     p = sub.add_parser("export", help="write every name as TSV: qid, label, type, lang, name")
+    p.add_argument("path", nargs="?", help="gazetteer directory or JSONL file (default: embedded)")
     p.add_argument(
         "--gazetteer", metavar="PATH", help="gazetteer directory or JSONL file (default: embedded)"
     )
@@ -494,9 +309,51 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _mark_parsers(parser: argparse.ArgumentParser) -> None:
+    """Each parser records itself as the default of ``_parser``, so that the
+    innermost one given (the subcommand's) reports an unknown flag with its own
+    usage rather than the top level's."""
+    parser.set_defaults(_parser=parser)
+    for action in parser._actions:  # argparse lists a parser's arguments there and nowhere public
+        choices = action.choices
+        if isinstance(choices, dict):  # a subcommand: its parsers by name (aliases repeat them)
+            for sub in dict.fromkeys(choices.values()):
+                if isinstance(sub, argparse.ArgumentParser):
+                    _mark_parsers(sub)
+
+
+# What an OSError means to the user, by errno: the run stopped and OUTPUT (if
+# any) is as it was; these are faults of the place written to, not bugs.
+FAULTS = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EFBIG: "the file is larger than this system or its limits allow (see ulimit -f)",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.ENOTDIR: "a part of the path is not a directory",
+    errno.EISDIR: "it is a directory",
+    errno.EIO: "an input/output error",
+}
+
+
+def _fault(error: OSError) -> str | None:
+    reason = FAULTS.get(error.errno or 0)
+    if reason is None:
+        return None
+    where = f" ({error.filename})" if error.filename else ""
+    room = error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+    fix = "free some space or write elsewhere (-o OUTPUT)" if room else "write elsewhere (-o OUTPUT)"
+    kept = "nothing was written: an output file is as it was before the run"
+    return f"{reason}{where}; {kept}\n  {fix}, and run again"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    _mark_parsers(parser)
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        args._parser.error(f"unrecognized arguments: {' '.join(extras)}")
     try:
         result: int = args.run(args)
         return result
@@ -510,7 +367,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_USAGE
     except BrokenPipeError:
+        silence_stdout()
         return EXIT_OK
     except KeyboardInterrupt:
         print("namelink: interrupted", file=sys.stderr)
         return 130
+    except MemoryError:
+        print(
+            "namelink: error: out of memory; give the process more memory, or split the input "
+            "(namelink text --per-line reads one line at a time)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    except OSError as error:
+        message = _fault(error)
+        if message is None:
+            raise
+        print(f"namelink: error: {message}", file=sys.stderr)
+        return EXIT_USAGE

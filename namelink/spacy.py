@@ -24,6 +24,8 @@ to disk, and a value must come back equal to what was set.
 
 from __future__ import annotations
 
+import itertools
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -166,6 +168,11 @@ class NamelinkComponent:
     # -- linking ----------------------------------------------------------------------
 
     def __call__(self, doc: Doc) -> Doc:
+        found: list[tuple[int, int, Mention]] = []
+        if self.add_ents:  # first, for it may split tokens, which renumbers them
+            found = self._align(
+                doc, self.gazetteer.link_text(doc.text, types=self.types, threshold=self.threshold)
+            )
         values: dict[tuple[int, int], dict[str, Any]] = {}
         spans: list[Span] = []
         for ent in doc.ents:
@@ -180,7 +187,7 @@ class NamelinkComponent:
             spans.append(Span(doc, ent.start, ent.end, label=ent.label, kb_id=value["qid"] or ""))
             values[ent.start_char, ent.end_char] = value
         if self.add_ents:
-            spans = self._add_mentions(doc, spans, values)
+            spans = self._add_mentions(doc, spans, values, found)
         doc.ents = spans
         for ent in doc.ents:
             if (ent.start_char, ent.end_char) in values:
@@ -208,19 +215,61 @@ class NamelinkComponent:
             self._memo[key] = found
         return _copy(found)
 
+    def _align(self, doc: Doc, mentions: list[Mention]) -> list[tuple[int, int, Mention]]:
+        """The character bounds of each mention's entity, and the tokens split so
+        that an entity can have exactly those bounds.
+
+        A blank Arabic or Persian pipeline leaves punctuation on its words
+        (``تايوان”.``, ``شانغهاي.[1``), so a span widened to whole tokens would
+        carry it. The bounds are the mention's, widened only over the letters and
+        marks of its word (a clitic ``و`` stays on the entity, as documented); a
+        token holding more than that is split with the retokenizer. A token that
+        is part of an entity already is not split."""
+        if not mentions:
+            return []
+        text = doc.text
+        bounds: list[tuple[int, int, Mention]] = []
+        cuts: dict[int, set[int]] = {}
+        for mention in mentions:
+            start, end = _word_bounds(text, mention.start, mention.end)
+            bounds.append((start, end, mention))
+            for offset in (start, end):
+                token = _token_at(doc, offset, len(text))
+                if (
+                    token is not None
+                    and token.idx < offset < token.idx + len(token.text)
+                    and not token.ent_type
+                ):
+                    cuts.setdefault(token.i, set()).add(offset - token.idx)
+        if cuts:
+            with doc.retokenize() as retokenizer:
+                for i, offsets in cuts.items():
+                    token = doc[i]
+                    edges = [0, *sorted(offsets), len(token.text)]
+                    orths = [token.text[a:b] for a, b in itertools.pairwise(edges)]
+                    root = token.head if token.head.i != token.i else (token, 0)
+                    heads = [root if k == 0 else (token, 0) for k in range(len(orths))]
+                    retokenizer.split(token, orths, heads=heads)
+        return bounds
+
     def _add_mentions(
-        self, doc: Doc, spans: list[Span], values: dict[tuple[int, int], dict[str, Any]]
+        self,
+        doc: Doc,
+        spans: list[Span],
+        values: dict[tuple[int, int], dict[str, Any]],
+        found: list[tuple[int, int, Mention]],
     ) -> list[Span]:
         """``spans`` with the gazetteer's mentions in ``doc`` added; an overlap is
         settled for the existing entity, or with overwrite_ents for the mention."""
         gazetteer = self.gazetteer
         added: list[Span] = []
         mentions: dict[tuple[int, int], Mention] = {}
-        for mention in gazetteer.link_text(doc.text, types=self.types, threshold=self.threshold):
+        for start, end, mention in found:
             label = TYPE_LABELS.get(mention.link.type, "MISC")
-            span = doc.char_span(
-                mention.start, mention.end, label=label, kb_id=mention.link.qid, alignment_mode="expand"
-            )
+            kb_id = mention.link.qid
+            span = doc.char_span(start, end, label=label, kb_id=kb_id, alignment_mode="strict")
+            if span is None:  # its token was not split (it is part of an entity already)
+                span = doc.char_span(start, end, label=label, kb_id=kb_id, alignment_mode="expand")
             if span is not None:
                 added.append(span)
                 mentions[span.start_char, span.end_char] = mention
@@ -235,6 +284,27 @@ class NamelinkComponent:
             ranked = [mention.link, *(c for c in ranked if c.qid != mention.link.qid)][:CANDIDATE_LIMIT]
             values[span.start_char, span.end_char] = _value(mention.link, ranked, LINKED)
         return sorted(spans + added, key=lambda s: s.start)
+
+
+def _in_word(char: str) -> bool:
+    """A letter, digit or combining mark: what a name's word is made of (not punctuation)."""
+    return char.isalnum() or unicodedata.category(char).startswith("M")
+
+
+def _word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start``, ``end`` widened over the letters of the words they begin and end in."""
+    while start > 0 and _in_word(text[start - 1]):
+        start -= 1
+    while end < len(text) and _in_word(text[end]):
+        end += 1
+    return start, end
+
+
+def _token_at(doc: Doc, offset: int, length: int) -> Any:
+    """The token whose characters hold ``offset`` (None at a space or at ``length``,
+    the end; passed in, for ``doc.text`` joins every token each time it is read)."""
+    span = doc.char_span(offset, offset + 1, alignment_mode="expand") if offset < length else None
+    return span[0] if span is not None and len(span) else None
 
 
 def _overlap(a: Span, b: Span) -> bool:

@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import TWINS
 
 from namelink import Gazetteer, bulk
+from namelink import statuses as status_module
 from namelink.bulk import (
     ADDED_COLUMNS,
     AMBIGUOUS,
@@ -31,6 +33,7 @@ from namelink.bulk import (
     link_table,
 )
 from namelink.evaluate import read_gold
+from namelink.tables import lines
 
 DATA = Path(__file__).parent / "data"
 PUTIN, KAZAKHSTAN, XI = "Q7747", "Q232", "Q15031"
@@ -127,13 +130,13 @@ def test_a_name_that_is_refused_for_a_close_runner_up_is_ambiguous(two_mohammed_
 
 def test_each_distinct_name_is_looked_up_once(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    real = bulk.classify
+    real = status_module.classify
 
     def counting(gazetteer: Gazetteer, name: str, **kwargs: Any) -> Any:
         calls.append(name)
         return real(gazetteer, name, **kwargs)
 
-    monkeypatch.setattr(bulk, "classify", counting)
+    monkeypatch.setattr(status_module, "classify", counting)
     monkeypatch.setattr(bulk, "CHUNK_ROWS", 7)  # repeats across chunks as well as within one
     names = ["بوتين", "كازاخستان", "بوتين", "قمة", "بوتين", "كازاخستان"] * 10
     output, summary = run(("name\n" + "\n".join(names) + "\n").encode())
@@ -207,7 +210,7 @@ def test_a_quote_left_open_at_the_end_of_the_file_is_an_error_row() -> None:
 def test_a_quote_open_past_max_record_lines_is_read_again_line_by_line(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(bulk, "MAX_RECORD_LINES", 3)
+    monkeypatch.setattr(lines, "MAX_RECORD_LINES", 3)
     body = "".join(f"{i},بوتين\n" for i in range(2, 8))
     output, summary = run(f'id,name\n1,"كازاخستان\n{body}9,x"\n'.encode())
     assert statuses(output)[:7] == [ERROR] + [LINKED] * 6
@@ -238,7 +241,7 @@ def statuses_unlimited(output: str) -> list[str]:
 
 
 def test_a_line_longer_than_max_line_chars_is_cut_to_an_error_row(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bulk, "MAX_LINE_CHARS", 64)
+    monkeypatch.setattr(lines, "MAX_LINE_CHARS", 64)
     long_line = "2,بوتين," + "x" * 500
     output, summary = run(f"id,name,note\n1,بوتين,a\n{long_line}\n3,كازاخستان,c\n".encode())
     table = rows(output)
@@ -300,11 +303,17 @@ def test_a_windows_arabic_file_is_refused_with_a_guess_of_cp1256() -> None:
     assert error.value.guess == "cp1256"
 
 
-@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-32"])
-def test_a_utf16_or_utf32_file_is_refused_with_a_guess(codec: str) -> None:
+@pytest.mark.parametrize("codec", ["utf-16", "utf-32"])
+def test_a_utf16_or_utf32_file_with_a_byte_order_mark_is_read_without_being_told(codec: str) -> None:
+    output, _ = run("id,name\n1,بوتين\n".encode(codec))
+    assert rows(output)[1][:4] == ["1", "بوتين", "بوتين", PUTIN]
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_file_without_a_byte_order_mark_is_refused_with_a_guess(codec: str) -> None:
     with pytest.raises(EncodingError) as error:
         run("id,name\n1,بوتين\n".encode(codec))
-    assert error.value.guess is not None and error.value.guess.startswith(codec[:6])
+    assert error.value.guess == codec
 
 
 @pytest.mark.parametrize("codec", ["cp1256", "utf-16", "windows-1256"])
@@ -454,7 +463,7 @@ def test_link_table_reports_progress_after_each_chunk(monkeypatch: pytest.Monkey
 def test_link_documents_writes_a_json_line_per_mention_numbered_by_line() -> None:
     text = "التقى شي جين بينغ وبوتين في سمرقند\nلا شيء هنا\nزار بوتين كازاخستان\n"
     out = io.BytesIO()
-    summary = link_documents(io.BytesIO(text.encode()), out)
+    summary = link_documents(io.BytesIO(text.encode()), out, per_line=True)
     mentions = [json.loads(line) for line in out.getvalue().decode().splitlines()]
     assert [(m["doc"], m["qid"]) for m in mentions] == [
         (1, XI),
@@ -465,7 +474,19 @@ def test_link_documents_writes_a_json_line_per_mention_numbered_by_line() -> Non
     ]
     first_line = text.splitlines()[0]
     assert all(first_line[m["start"] : m["end"]] == m["surface"] for m in mentions if m["doc"] == 1)
-    assert set(mentions[0]) == {"doc", "start", "end", "surface", "qid", "label", "score"}
+    assert set(mentions[0]) == {
+        "doc",
+        "start",
+        "end",
+        "surface",
+        "qid",
+        "label",
+        "score",
+        "type",
+        "method",
+        "description",
+    }
+    assert (mentions[0]["type"], mentions[0]["method"]) == ("person", "exact") and mentions[0]["description"]
     assert summary.documents == 3 and summary.mentions == 5
 
 
@@ -476,3 +497,47 @@ def test_link_documents_reads_jsonl_documents_by_their_id() -> None:
     mentions = [json.loads(line) for line in out.getvalue().decode().splitlines()]
     assert [(m["doc"], m["surface"]) for m in mentions] == [("a-1", "بوتين"), ("a-1", "سمرقند"), (2, "بوتين")]
     assert summary.documents == 2 and summary.problems == ((3, 'not a JSON object with a "text" string'),)
+
+
+def test_a_row_that_cannot_be_written_as_it_is_becomes_an_error_row_not_a_failed_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from namelink.tables.csvfile import CsvWriter
+
+    real = CsvWriter.write
+
+    def fussy(self: CsvWriter, record: Any, cells: Any) -> None:
+        if record.line == 3 and record.problem is None:
+            raise ValueError("a value this writer cannot take")
+        real(self, record, cells)
+
+    monkeypatch.setattr(CsvWriter, "write", fussy)
+    output, summary = run("id,name\n1,بوتين\n2,بوتين\n3,بوتين\n".encode())
+    assert statuses(output) == [LINKED, ERROR, LINKED] and summary.rows == 3
+    assert summary.problems == (
+        (3, "the row could not be written (ValueError: a value this writer cannot take)"),
+    )
+
+
+def test_review_and_candidates_in_two_jobs_write_the_same_output_as_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bulk, "CHUNK_ROWS", 25)
+    names = ["بوتين", "توامستان", "قمة", "", "سمرقند", "كازاختسان"]
+    data = ("name\n" + "\n".join(f"{names[i % len(names)]}{i % 7 or ''}" for i in range(200)) + "\n").encode()
+    twins = Gazetteer.from_records([*TWINS, *(e for e in Gazetteer.default().records() if e["qid"] == PUTIN)])
+    one, _ = run(data, review=True, candidates=3, gazetteer=twins)
+    two, _ = run(data, review=True, candidates=3, gazetteer=twins, jobs=2)
+    assert one == two and rows(one)[0][-1] == "name_candidates" and "Twin A" in one and PUTIN in one
+
+
+def test_a_whole_document_with_bad_bytes_is_linked_and_the_damage_reported_by_line() -> None:
+    data = "زار بوتين\nثم\n".encode() + b"\xff\x00 \xef\xbf\xbd\n" + "وصل كازاخستان\n".encode()
+    out = io.BytesIO()
+    summary = link_documents(io.BytesIO(data), out, name="news.txt")
+    mentions = [json.loads(line) for line in out.getvalue().decode().splitlines()]
+    assert [(m["doc"], m["qid"]) for m in mentions] == [("news.txt", PUTIN), ("news.txt", KAZAKHSTAN)]
+    ((line, what),) = summary.problems
+    assert line == 1 and what.startswith(
+        "line 3 and maybe others: NUL bytes (removed); bytes that are not valid UTF-8"
+    )

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
+import errno
 import io
 import json
+import os
+import resource
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from namelink import bulk
+from namelink import Gazetteer, bulk
 from namelink.cli import main
+from namelink.tables import output as output_module
 
-PUTIN, KAZAKHSTAN = "Q7747", "Q232"
+PUTIN, KAZAKHSTAN, XI = "Q7747", "Q232", "Q15031"
+DATA = Path(__file__).parent / "data"
 NAMES = "id,name\n1,بوتين\n2,كازاخستان\n3,بوتين\n"
 
 
@@ -193,11 +202,11 @@ def test_malformed_rows_are_listed_by_line_in_the_summary(
 # --- namelink text ---------------------------------------------------------------------------
 
 
-def test_text_writes_each_mention_as_a_json_line_with_its_line_number(
+def test_text_per_line_writes_each_mention_as_a_json_line_with_its_line_number(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     source = write(tmp_path / "news.txt", "زار بوتين كازاخستان\n\nوصل بوتين\n")
-    code, out, err = run(capsys, "text", str(source))
+    code, out, err = run(capsys, "text", str(source), "--per-line")
     mentions = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and [(m["doc"], m["qid"]) for m in mentions] == [(1, PUTIN), (1, KAZAKHSTAN), (3, PUTIN)]
     assert mentions[0]["start"] == 4 and mentions[0]["end"] == 9 and mentions[0]["surface"] == "بوتين"
@@ -215,3 +224,313 @@ def test_text_reads_jsonl_documents_from_stdin_with_their_ids(
 def test_text_of_a_missing_file_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, err = run(capsys, "text", str(tmp_path / "none.txt"))
     assert code == 2 and "no such file" in err
+
+
+def test_text_treats_a_whole_file_as_one_document_so_a_short_form_links_across_lines(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = write(tmp_path / "news.txt", "التقى شي جين بينغ بوتين.\nوقال شي إن الصين\n")
+    code, out, err = run(capsys, "text", str(source))
+    mentions = [json.loads(line) for line in out.splitlines()]
+    text = source.read_text(encoding="utf-8")
+    assert code == 0 and "1 documents, 4 mentions" in err
+    assert [(m["surface"], m["qid"]) for m in mentions][2] == ("شي", XI)
+    assert all(text[m["start"] : m["end"]] == m["surface"] and m["doc"] == str(source) for m in mentions)
+    assert (mentions[0]["type"], mentions[0]["method"]) == ("person", "exact") and mentions[0]["description"]
+
+
+def test_text_reads_several_files_and_names_the_file_of_each_mention(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    one, two = write(tmp_path / "a.txt", "زار بوتين\n"), write(tmp_path / "b.txt", "في سمرقند\n")
+    code, out, err = run(capsys, "text", str(one), str(two), "-o", str(tmp_path / "out.jsonl"))
+    mentions = [
+        json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert code == 0 and out == "" and "2 documents, 2 mentions" in err
+    assert [(m["file"], m["qid"]) for m in mentions] == [(str(one), PUTIN), (str(two), "Q5753")]
+
+
+def test_text_reads_stdin_when_no_file_is_given(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed_stdin(monkeypatch, "زار بوتين\n".encode())
+    code, out, _ = run(capsys, "text")
+    assert code == 0 and json.loads(out)["qid"] == PUTIN
+
+
+# --- review columns, candidates ---------------------------------------------------------------
+
+
+def test_review_shows_what_a_person_needs_to_decide_an_ambiguous_name(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Two places of one name: link() refuses to choose, so the row is ambiguous.
+    twins = str(DATA / "twins.jsonl")
+    best, runner_up = Gazetteer.load(twins).candidates("توامستان", limit=2)
+    source = write(tmp_path / "names.csv", "id,name\n1,توامستان\n2,سولو\n")
+    code, out, _ = run(capsys, "csv", str(source), "-c", "name", "--review", "--gazetteer", twins)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    row = rows[0]
+    assert code == 0 and row["name_status"] == "ambiguous"
+    assert (row["name_qid"], row["name_label"], row["name_score"]) == (
+        best.qid,
+        best.label,
+        f"{best.score:.4f}",
+    )
+    assert (row["name_runner_up_qid"], row["name_runner_up_label"], row["name_runner_up_score"]) == (
+        runner_up.qid,
+        runner_up.label,
+        f"{runner_up.score:.4f}",
+    )
+    assert row["name_type"] == "place" and row["name_explanation"] == best.explanation
+    assert rows[1]["name_status"] == "linked" and rows[1]["name_label"] == "Solo"
+
+
+def test_candidates_lists_the_n_best_as_one_json_cell(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    twins = str(DATA / "twins.jsonl")
+    source = write(tmp_path / "names.csv", "id,name\n1,توامستان\n2,\n")
+    code, out, _ = run(capsys, "csv", str(source), "-c", "name", "--candidates", "3", "--gazetteer", twins)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert (
+        code == 0 and "name_runner_up_qid" not in rows[0] and rows[0]["name_qid"] == ""
+    )  # no review: no link
+    listed = json.loads(rows[0]["name_candidates"])
+    assert sorted(c[0] for c in listed) == ["Q990000001", "Q990000002"] and listed[0][2] >= listed[1][2]
+    assert rows[1]["name_candidates"] == "" and rows[1]["name_status"] == "empty"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["csv", str(source), "-c", "name", "--candidates", "0"])
+    assert exit_info.value.code == 2 and "from 1 to" in capsys.readouterr().err
+
+
+# --- formats, shapes, short flags -------------------------------------------------------------
+
+
+def test_csv_in_jsonl_out_by_the_output_s_extension(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = write(tmp_path / "names.csv", NAMES)
+    code, _, _ = run(capsys, "csv", str(source), "-c", "name", "-o", str(tmp_path / "out.jsonl"))
+    records = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert (
+        code == 0
+        and [r["name_qid"] for r in records] == [PUTIN, KAZAKHSTAN, PUTIN]
+        and records[0]["id"] == "1"
+    )
+    code, out, _ = run(capsys, "csv", str(source), "-c", "name", "--output-format", "tsv")
+    assert code == 0 and out.splitlines()[1].split("\t")[3] == PUTIN
+
+
+def test_reading_a_csv_as_jsonl_is_a_usage_error_not_a_file_of_error_rows(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = write(tmp_path / "names.csv", NAMES)
+    code, out, err = run(capsys, "csv", str(source), "-c", "name", "--format", "jsonl")
+    assert code == 2 and out == "" and "not JSON Lines" in err and "--input-format csv" in err
+    code, _, err = run(
+        capsys, "csv", str(source), "-c", "name", "-o", str(tmp_path / "o.jsonl"), "--format", "csv"
+    )
+    assert code == 2 and "names a jsonl file but the output format is csv" in err
+
+
+def test_an_xlsx_file_is_read_by_its_extension_and_named_plainly_when_it_is_not(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pytest.importorskip("openpyxl")
+    source = write(tmp_path / "names.csv", NAMES)
+    book = tmp_path / "names.xlsx"
+    assert run(capsys, "csv", str(source), "-c", "name", "-o", str(book))[0] == 0
+    assert book.read_bytes().startswith(b"PK\x03\x04")
+    code, _, _ = run(capsys, "csv", str(book), "-c", "id", "-o", str(tmp_path / "again.csv"))
+    assert code == 0 and table(tmp_path / "again.csv")[1][:4] == ["1", "بوتين", "بوتين", PUTIN]
+    disguised = tmp_path / "names.txt"
+    disguised.write_bytes(book.read_bytes())
+    code, _, err = run(capsys, "csv", str(disguised), "-c", "name")
+    assert code == 2 and "zip file, as an Excel workbook (.xlsx) is" in err and "--input-format xlsx" in err
+    assert "utf-16" not in err
+    code, out, _ = run(capsys, "csv", str(disguised), "-c", "id", "--input-format", "xlsx")
+    assert code == 0 and out.splitlines()[1].startswith("1,بوتين,بوتين,Q7747")  # a workbook to stdout is CSV
+
+
+def test_a_semicolon_file_is_sniffed_and_a_wrong_delimiter_suggests_the_right_one(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = write(tmp_path / "names.csv", NAMES.replace(",", ";"))
+    code, out, _ = run(capsys, "csv", str(source), "-c", "name")
+    assert code == 0 and out.splitlines()[1].split(";")[3] == PUTIN
+    code, _, err = run(capsys, "csv", str(source), "-c", "name", "-d", ",")
+    assert code == 2 and "no such column" in err and "--delimiter ';'" in err
+
+
+def test_columns_by_index_and_as_a_comma_list_and_no_header(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = write(tmp_path / "names.csv", "id,name,city\n1,بوتين,سمرقند\n")
+    code, out, _ = run(capsys, "csv", str(source), "-c", "2,city")
+    header = out.splitlines()[0].split(",")
+    assert code == 0 and "name_qid" in header and "city_qid" in header
+    code, out, _ = run(capsys, "csv", str(source), "-c", "3")
+    assert code == 0 and out.splitlines()[1].split(",")[4] == "Q5753"
+    code, _, err = run(capsys, "csv", str(source), "-c", "9")
+    assert code == 2 and "column 9 is out of range" in err
+    headerless = write(tmp_path / "bare.csv", "1,بوتين\n2,كازاخستان\n")
+    code, out, _ = run(capsys, "csv", str(headerless), "--no-header", "-c", "2")
+    assert code == 0 and [line.split(",")[3] for line in out.splitlines()] == [PUTIN, KAZAKHSTAN]
+
+
+def test_short_flags_and_bom_and_encoding(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    source = write(tmp_path / "names.csv", NAMES.replace(",", "|"), encoding="cp1256")
+    target = tmp_path / "out.csv"
+    code, _, _ = run(capsys, "csv", str(source), "-c", "name", "-d", "|", "-e", "cp1256", "-o", str(target))
+    data = target.read_bytes()
+    assert code == 0 and data.startswith(codecs.BOM_UTF8)  # Excel on Windows shows Arabic only with it
+    assert data.decode("utf-8-sig").splitlines()[1].split("|")[3] == PUTIN
+    plain = write(tmp_path / "plain.csv", NAMES)
+    assert run(capsys, "csv", str(plain), "-c", "name", "--bom", "-o", str(target))[0] == 0
+    assert target.read_bytes().startswith(codecs.BOM_UTF8)
+    unicode_text = write(tmp_path / "excel.txt", NAMES.replace(",", "\t"), encoding="utf-16")
+    code, out, _ = run(capsys, "csv", str(unicode_text), "-c", "name", "--format", "tsv")
+    assert code == 0 and out.lstrip("\ufeff").splitlines()[1].split("\t")[3] == PUTIN
+
+
+# --- faults as messages -----------------------------------------------------------------------
+
+
+def namelink(*argv: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "namelink", *argv], capture_output=True, text=True, encoding="utf-8", **kwargs
+    )
+
+
+def big_csv(path: Path, rows: int) -> Path:
+    names = ["بوتين", "كازاخستان", "سمرقند", "قمة"]
+    with path.open("w", encoding="utf-8") as file:
+        file.write("id,name\n")
+        file.writelines(f"{i},{names[i % 4]}{i % 997}\n" for i in range(rows))
+    return path
+
+
+@pytest.mark.parametrize("command", ["csv", "text"])
+def test_a_file_size_limit_is_a_message_and_exit_2_not_a_traceback(command: str, tmp_path: Path) -> None:
+    source = big_csv(tmp_path / "names.csv", 20_000)
+    target = tmp_path / "out.csv"
+    args = [
+        command,
+        str(source),
+        *(["-c", "name"] if command == "csv" else ["--per-line"]),
+        "-o",
+        str(target),
+    ]
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+    done = namelink(*args, preexec_fn=limited)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "namelink: error: the file is larger than this system or its limits allow" in done.stderr
+    assert not target.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["names.csv"]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("command", ["csv", "text"])
+def test_a_full_disk_on_stdout_is_a_message_and_exit_2(command: str, tmp_path: Path) -> None:
+    source = big_csv(tmp_path / "names.csv", 5_000)
+    args = [command, str(source), *(["-c", "name"] if command == "csv" else [])]
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "namelink", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+    assert done.returncode == 2 and "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+    assert "namelink: error: no space left on the device" in done.stderr
+
+
+def test_an_output_whose_parent_is_a_file_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    source = write(tmp_path / "names.csv", NAMES)
+    code, _, err = run(capsys, "csv", str(source), "-c", "name", "-o", str(source / "out.csv"))
+    assert code == 2 and "is not a directory" in err
+    code, _, err = run(capsys, "text", str(source), "-o", str(source / "out.jsonl"))
+    assert code == 2 and "is not a directory" in err
+
+
+def test_running_out_of_memory_is_a_message_and_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def exhausted(*args: Any, **kwargs: Any) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(bulk, "link_table", exhausted)
+    monkeypatch.setattr(bulk, "link_documents", exhausted)
+    source = write(tmp_path / "names.csv", NAMES)
+    for argv in (["csv", str(source), "-c", "name"], ["text", str(source)]):
+        code, _, err = run(capsys, *argv)
+        assert code == 2 and "namelink: error: out of memory" in err
+
+
+def test_a_run_killed_outright_leaves_the_output_intact_and_the_next_run_removes_its_part_file(
+    tmp_path: Path,
+) -> None:
+    source = big_csv(tmp_path / "names.csv", 400_000)
+    target = write(tmp_path / "out.csv", "the previous run's output\n")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "namelink", "csv", str(source), "-c", "name", "-o", str(target)],
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".out.csv.namelink-*.part")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    parts = list(tmp_path.glob(".out.csv.namelink-*.part"))
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert parts == [tmp_path / f".out.csv.namelink-{process.pid}.part"] and parts[0].exists()
+    assert target.read_text() == "the previous run's output\n"
+    small = write(tmp_path / "small.csv", NAMES)
+    assert namelink("csv", str(small), "-c", "name", "-o", str(target)).returncode == 0
+    assert not parts[0].exists() and len(table(target)) == 4
+
+
+@pytest.mark.parametrize(
+    ("code", "says"), [(errno.EROFS, "the file system is read-only"), (errno.EACCES, "permission denied")]
+)
+def test_a_read_only_or_unwritable_output_directory_is_a_message_and_exit_2(
+    code: int, says: str, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As root, chmod does not stop a write: the refusal the file system would give is injected.
+    def refused(*args: Any, **kwargs: Any) -> int:
+        raise OSError(code, os.strerror(code), str(tmp_path / "out.csv"))
+
+    source = write(tmp_path / "names.csv", NAMES)
+    monkeypatch.setattr(output_module.os, "open", refused)
+    status, _, err = run(capsys, "csv", str(source), "-c", "name", "-o", str(tmp_path / "out.csv"))
+    assert status == 2 and f"namelink: error: {says}" in err and "write elsewhere (-o OUTPUT)" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["names.csv"]
+
+
+def test_a_workbook_without_openpyxl_is_a_usage_error_naming_the_extra(tmp_path: Path) -> None:
+    source = write(tmp_path / "names.csv", NAMES)
+    script = f"""
+import importlib.abc, sys
+
+class NotInstalled(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "openpyxl":
+            raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
+        return None
+
+sys.meta_path.insert(0, NotInstalled())
+from namelink.cli import main
+sys.exit(main(["csv", {str(source)!r}, "-c", "name", "-o", {str(tmp_path / "out.xlsx")!r}]))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, encoding="utf-8")
+    assert (
+        done.returncode == 2
+        and "pip install 'namelink[xlsx]'" in done.stderr
+        and "Traceback" not in done.stderr
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["names.csv"]

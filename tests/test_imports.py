@@ -46,6 +46,34 @@ def test_import_namelink_imports_no_extra_and_not_the_builder() -> None:
     assert loaded == []
 
 
+# The readers and writers of files, the jobs over them and their libraries are for
+# the CLI and bulk work: neither ``import namelink`` nor link() needs any of them.
+FILES = (
+    "namelink.tables",
+    "namelink.bulk",
+    "namelink.statuses",
+    "namelink.documents",
+    "namelink.cli_files",
+    "openpyxl",
+    "tqdm",
+)
+
+
+def test_import_namelink_and_link_load_no_file_reader_no_bulk_job() -> None:
+    loaded = json.loads(
+        fresh_python(
+            f"""
+            import json
+            import namelink
+            namelink.link("بوتين")
+            namelink.link_text("وصل بوتين")
+            print(json.dumps(sorted(m for m in {FILES!r} if m in sys.modules)))
+            """
+        )
+    )
+    assert loaded == []
+
+
 def test_link_works_where_no_extra_is_installed() -> None:
     # A finder that refuses the extras stands for an environment without them.
     out = fresh_python(

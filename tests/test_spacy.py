@@ -303,3 +303,40 @@ def test_pipe_with_two_processes_gives_the_same_docs_as_one_process(start_method
     assert one == two
     assert sum(len(doc) for doc in one) > len(TEXTS)
     assert [e[2] for e in one[1]] == [PUTIN, SAMARKAND]
+
+
+# --- entity bounds on blank pipelines, which leave punctuation on words -------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("قال إن تايوان”. ثم عاد", [("تايوان", "Q865")]),
+        ("منظمة تعاون شانغهاي.[1] وقال", [("منظمة تعاون شانغهاي", "Q485207")]),
+        ('visited Samarkand". Then', [("Samarkand", SAMARKAND)]),
+        ("«بوتين»، و(سمرقند).", [("بوتين", PUTIN), ("سمرقند", SAMARKAND)]),
+        ('"طهران"؟', [("طهران", TEHRAN)]),
+    ],
+)
+def test_added_entities_cover_the_name_not_the_punctuation_quotes_or_brackets_around_it(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    nlp = spacy.blank("ar")
+    nlp.add_pipe("namelink", config={"add_ents": True})
+    doc = nlp(text)
+    assert [(ent.text, ent.kb_id_) for ent in doc.ents] == expected
+    assert doc.text == text  # splitting tokens changes no character
+    assert all(ent._.namelink["qid"] == qid for ent, (_, qid) in zip(doc.ents, expected, strict=True))
+
+
+def test_a_clitic_stays_on_its_entity_as_documented() -> None:
+    nlp = spacy.blank("ar")
+    nlp.add_pipe("namelink", config={"add_ents": True})
+    assert [ent.text for ent in nlp("وصل وبوتين.").ents] == ["وبوتين"]
+
+
+def test_a_token_of_an_existing_entity_is_not_split() -> None:
+    nlp = with_ruler([{"label": "LOC", "pattern": "تايوان”."}], add_ents=True)
+    doc = nlp("قال إن تايوان”. ثم")
+    assert [token.text for token in doc] == ["قال", "إن", "تايوان”.", "ثم"]
+    assert [ent.text for ent in doc.ents] == ["تايوان”."]
