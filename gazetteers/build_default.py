@@ -605,6 +605,10 @@ def build() -> int:
     )
     _write_atomic(OUT_DIR / "entities.jsonl", body)
     _write_atomic(OUT_DIR / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    # the compiled index ships beside it: the first call needs no compile
+    from namelink.index import write_index
+
+    write_index(OUT_DIR)
     print(
         f"wrote {_rel(OUT_DIR / 'entities.jsonl')}: {len(entities)} entities, "
         f"{manifest['counts']['names']} names"

@@ -277,6 +277,8 @@ def test_a_build_writes_a_gazetteer_that_gazetteer_load_can_link(proxy: FaultPro
         "fa": ["ولادیمیر پوتین", "پوتین"],
     }
     assert putin["popularity"] == 250  # sitelinks on the item, as on WDQS
+    # the compiled index is written beside the entities: the gazetteer opens without a compile
+    assert (out / "entities.index").is_file()
     assert records["Q15031"]["popularity"] == 200  # sitelinks on the data node, as in the dumps
     assert records["Q990000012"]["names"]["mul"] == ["Samir Fixturi"]
     assert records["Q990000022"]["type"] == "place"  # a subclass of city, found by the cities scope

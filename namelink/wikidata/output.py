@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from namelink import __version__
+from namelink.index import index_path, write_index
 from namelink.keys import KEYS_VERSION
 from namelink.records import (
     ENTITIES_FILE,
@@ -92,7 +93,7 @@ def counts(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 # --- Writing, atomically -------------------------------------------------------------------------
 
-_GAZETTEER_FILES = frozenset({ENTITIES_FILE, MANIFEST_FILE})
+_GAZETTEER_FILES = frozenset({ENTITIES_FILE, MANIFEST_FILE, index_path(Path(ENTITIES_FILE)).name})
 
 
 def check_writable(out: Path) -> None:
@@ -192,7 +193,9 @@ def _line(record: dict[str, Any]) -> str:
 def write_gazetteer(out: Path, records: Iterable[dict[str, Any]], manifest: dict[str, Any]) -> None:
     """Write ``records`` and ``manifest`` as a gazetteer directory at ``out``, atomically.
 
-    The files are written to a hidden directory beside ``out`` and renamed into
+    The compiled index (namelink.index.write_index) is written with them, so that
+    the gazetteer needs no compile on first use. The files are written to a
+    hidden directory beside ``out`` and renamed into
     place only when complete, so a crash leaves either the old gazetteer or the
     new one, never half of one. An existing gazetteer at ``out`` is moved aside
     for the instant between the two renames and removed after; a writer that
@@ -213,6 +216,8 @@ def write_gazetteer(out: Path, records: Iterable[dict[str, Any]], manifest: dict
         manifest_file = partial / MANIFEST_FILE
         manifest_file.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         _fsync_file(manifest_file)
+        # the compiled index beside the entities: a built gazetteer opens without a compile
+        _fsync_file(write_index(partial))
         _fsync_dir(partial)
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-{pid}-", dir=out.parent))
