@@ -55,6 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from namelink import Gazetteer, normalize  # noqa: E402
+from namelink.evalsuite import held_out  # noqa: E402
 from namelink.evidence import FEATURES, LEXICON_LANG, POPULARITY_SCALE  # noqa: E402
 from namelink.lexicon import script_lang, unlisted  # noqa: E402
 from namelink.score import coherent  # noqa: E402
@@ -76,11 +77,6 @@ BINS = 10
 # The method of the placeholder row of a query that reached no candidate.
 NOTHING = "none"
 SCRIPT_LANGS = {"ar", "arz", "fa", "ur", "ps", "ckb", "ug", "sd", "ks", "bgn", "pa-Arab", "ug-Arab"}
-
-
-def held_out(key: str) -> bool:
-    """The shared split: True for the half that is reported, never fitted on."""
-    return hashlib.sha256(("namelink-split-1:" + key).encode("utf-8")).digest()[0] % 2 == 1
 
 
 def masked(key: str) -> bool:
