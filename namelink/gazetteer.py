@@ -47,7 +47,7 @@ from namelink.records import (
     Mention,
     entities_path,
     read_manifest,
-    validate_record,
+    validate_records,
 )
 
 __all__ = ["ENTITIES_FILE", "MANIFEST_FILE", "Gazetteer", "GazetteerError"]
@@ -146,7 +146,7 @@ class Gazetteer:
         """A gazetteer from dicts of exactly the JSONL shape (built in memory, not cached)."""
         if isinstance(records, (str, bytes, dict)):
             raise TypeError(f"records must be an iterable of dicts, not {type(records).__name__}")
-        checked = (validate_record(r, f"record {i}") for i, r in enumerate(records, 1))
+        checked = validate_records(enumerate(records, 1), lambda i: f"record {i}", unit="record")
         return cls(build_index(checked))
 
     @classmethod

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ __all__ = [
     "read_manifest",
     "read_records",
     "validate_record",
+    "validate_records",
 ]
 
 ENTITY_TYPES = frozenset({"person", "place", "org", "other"})
@@ -282,56 +283,50 @@ def entities_path(path: str | Path) -> Path:
     return path / ENTITIES_FILE if path.is_dir() else path
 
 
-def read_records(path: str | Path) -> Iterator[dict[str, Any]]:
-    """The validated records of a gazetteer directory or JSONL file, in file order.
+def validate_records(
+    numbered: Iterable[tuple[int, object]], where: Callable[[int], str], unit: str = "line"
+) -> Iterator[dict[str, Any]]:
+    """validate_record() over ``(number, object)`` pairs, and the checks across them:
+    a QID may be the ``qid`` or an ``alt_qids`` entry of one record only (the
+    second would never link, or would take over the first's links), so a repeat
+    is an error naming both; and all the records together may use at most
+    MAX_LANGUAGES language codes. ``where(number)`` names a record in a message."""
+    claimed: dict[str, int] = {}  # QID or alternative QID -> the number of the record holding it
+    langs: set[str] = set()
+    for number, obj in numbered:
+        here = where(number)
+        record = validate_record(obj, here)
+        for qid in dict.fromkeys((record["qid"], *record["alt_qids"])):
+            if qid in claimed:
+                role = "QID" if qid == record["qid"] else "alternative QID"
+                raise GazetteerError(
+                    f"{here}: {role} {qid} is already claimed by {unit} {claimed[qid]}; "
+                    "a QID may belong to one record only"
+                )
+            claimed[qid] = number
+        langs.update(record["names"])
+        if len(langs) > MAX_LANGUAGES:
+            raise GazetteerError(f"{here}: over {MAX_LANGUAGES:,} language codes in one gazetteer")
+        yield record
 
-    Besides each record's own checks: a QID may be the ``qid`` or an ``alt_qids``
-    entry of one record only (the second would never link, or would take over the
-    first's links), so a repeat is an error naming both lines; and the whole file
-    may use at most MAX_LANGUAGES language codes.
-    """
+
+def read_records(path: str | Path) -> Iterator[dict[str, Any]]:
+    """The validated records of a gazetteer directory or JSONL file, in file order
+    (validate_records: each record's own checks, and those across records)."""
     file = entities_path(path)
     if not file.is_file():
         raise GazetteerError(f"{file}: no such gazetteer file")
-    claimed_qids: set[str] = set()  # QIDs and alternative QIDs (a set: a million lines' worth is small)
-    langs: set[str] = set()
-    with file.open("rb") as lines:
-        for number, raw in enumerate(lines, 1):
-            where = f"{file}:{number}"
-            line = _decode(raw, where)
-            if number == 1:
-                line = line.removeprefix("\ufeff")  # a byte order mark some editors write
-            if not line.strip():
-                continue
-            record = validate_record(parse_json(line, where), where)
-            for claimed in dict.fromkeys((record["qid"], *record["alt_qids"])):
-                if claimed in claimed_qids:
-                    role = "QID" if claimed == record["qid"] else "alternative QID"
-                    raise GazetteerError(
-                        f"{where}: {role} {claimed} is already claimed by line {_claimant(file, claimed)}; "
-                        "a QID may belong to one record only"
-                    )
-                claimed_qids.add(claimed)
-            langs.update(record["names"])
-            if len(langs) > MAX_LANGUAGES:
-                raise GazetteerError(f"{where}: over {MAX_LANGUAGES:,} language codes in one gazetteer")
-            yield record
 
+    def parsed() -> Iterator[tuple[int, object]]:
+        with file.open("rb") as lines:
+            for number, raw in enumerate(lines, 1):
+                line = _decode(raw, f"{file}:{number}")
+                if number == 1:
+                    line = line.removeprefix("\ufeff")  # a byte order mark some editors write
+                if line.strip():
+                    yield number, parse_json(line, f"{file}:{number}")
 
-def _claimant(file: Path, qid: str) -> int:
-    """The first line of ``file`` whose record claims ``qid`` (for an error message:
-    the lines before it were all read once already, so they parse)."""
-    with file.open("rb") as lines:
-        for number, raw in enumerate(lines, 1):
-            try:
-                record = json.loads(raw)
-            except ValueError:
-                continue
-            if isinstance(record, dict) and (
-                record.get("qid") == qid or qid in (record.get("alt_qids") or ())
-            ):
-                return number
-    return 0
+    yield from validate_records(parsed(), lambda number: f"{file}:{number}")
 
 
 def read_manifest(path: str | Path) -> dict[str, Any]:

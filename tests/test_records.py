@@ -164,3 +164,14 @@ def test_an_unhashable_type_is_a_gazetteer_error_not_a_type_error() -> None:
 def test_a_record_whose_names_are_all_blank_is_refused() -> None:
     with pytest.raises(GazetteerError, match=r"here: 'names' has no name that is not blank"):
         validate_record(record(names={"ar": [], "fa": ["  "]}), "here")
+
+
+def test_from_records_refuses_a_qid_that_two_records_claim() -> None:
+    from namelink import Gazetteer
+
+    twice = [
+        {"qid": "Q1", "label": "A", "type": "place", "names": {"ar": ["ا ب ت"]}},
+        {"qid": "Q2", "label": "B", "type": "place", "names": {"ar": ["ث ج ح"]}, "alt_qids": ["Q1"]},
+    ]
+    with pytest.raises(GazetteerError, match="record 2: alternative QID Q1 is already claimed by record 1"):
+        Gazetteer.from_records(twice)
