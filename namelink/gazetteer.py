@@ -451,7 +451,7 @@ class Gazetteer:
             evidence=shown_evidence(weighed.evidence),
         )
 
-    def _first_words(self) -> dict[str, int]:
+    def first_words(self) -> dict[str, int]:
         """First word of every normalized name → the most words a name starting
         with it has: where link_text() may find a name, and how long it may be.
         Built on first use (about a second for a 1M-name gazetteer)."""
@@ -465,30 +465,35 @@ class Gazetteer:
             self._first_word_table = table
         return self._first_word_table
 
-    def _first_word_keys(self) -> dict[str, int]:
+    def first_word_keys(self) -> dict[str, int]:
         """keys.first_word_key of the first word of every name → the most words a
         name starting so has: where link_text() may find a name spelled otherwise.
-        Built on first use, like _first_words."""
+        Built on first use, like first_words()."""
         if self._first_key_table is None:
             table: dict[str, int] = {}
-            for first, words in self._first_words().items():
+            for first, words in self.first_words().items():
                 key = first_word_key(first)
                 if words > table.get(key, 0):
                     table[key] = words
             self._first_key_table = table
         return self._first_key_table
 
-    def _holds_key_of(self, norm: str) -> bool:
+    def holds_key_of(self, norm: str) -> bool:
         """Whether a name of this gazetteer shares its skeleton or consonant key
         with the normalized ``norm`` (a spelling-key match shares the skeleton
         too): the cheap test before a full loose lookup in text."""
         skeleton = first_word_key(norm)
         return bool(self._index.keys[2].get(skeleton) or self._index.keys[3].get(consonant_key(skeleton)))
 
-    def _link_name_in_text(
+    def holds_name(self, norm: str) -> bool:
+        """Whether some name of this gazetteer has the normal form ``norm``."""
+        return bool(self._index.normalized.get(norm))
+
+    def link_as_written(
         self, name: str, types: frozenset[str] | None, threshold: float | None
     ) -> Link | None:
-        """link() by the normal form only, for a span of running text."""
+        """link() by the normal form only (no key, no variant, no fuzzy stage): for
+        a span of running text, which is no list of names."""
         weighed = self._weighed(name, self._ranked(name, types, None, loose=False), None)
         return self._decide(weighed, name.strip(), check_threshold(threshold))
 

@@ -144,10 +144,9 @@ class _Reader:
         self.gazetteer = gazetteer
         self.types = types
         self.threshold = threshold
-        self.first_words = gazetteer._first_words()
-        self.first_keys = gazetteer._first_word_keys()
+        self.first_words = gazetteer.first_words()
+        self.first_keys = gazetteer.first_word_keys()
         self.longest_first = max(map(len, self.first_words), default=0)
-        self.names = gazetteer._index.normalized
         self.loose: dict[str, Link | None] = {}
         self.keys: dict[str, str] = {}
         self.excess: dict[tuple[str, str], float] = {}
@@ -166,8 +165,8 @@ class _Reader:
         distinct span; None at once for a span that is no name."""
         if name not in self.links:
             found = None
-            if self.names.get(name):
-                found = self.gazetteer._link_name_in_text(name, self.types, self.threshold)
+            if self.gazetteer.holds_name(name):
+                found = self.gazetteer.link_as_written(name, self.types, self.threshold)
             self.links[name] = found
         return self.links[name]
 
@@ -180,7 +179,7 @@ class _Reader:
             # a word that text uses this often is a word, or a name spelled as the
             # gazetteer spells it (which step 1 finds): not a variant spelling
             frequent = " " not in phrase and word_zipf(phrase) >= TEXT_VARIANT_MAX_ZIPF
-            if not frequent and self.gazetteer._holds_key_of(phrase):
+            if not frequent and self.gazetteer.holds_key_of(phrase):
                 cutoff = max(TEXT_VARIANT_THRESHOLD, self.threshold or 0.0)
                 found = self.gazetteer.link(phrase, types=self.types, threshold=cutoff)
                 if found is not None and found.method in ("exact", "normalized"):
