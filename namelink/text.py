@@ -8,15 +8,21 @@ own string (diacritics, tatweel and odd spaces included):
 2. at each token, the longest run of tokens whose normal form is a gazetteer
    name wins (منظمة شنغهاي للتعاون, شي جين بينغ), tried only where a name can
    start (a table of first words, so the cost does not grow with the gazetteer);
-3. a token that is no name may carry leading clitics (وبوتين, للصين) or be
-   glued to the next word (أوكرانياخلفية): the clitic or the glued word is
-   left outside the span;
-4. the document keeps what it has linked: a later short form of a name (شي
+3. a token that is no name may carry leading clitics, also on the first word
+   of a longer name (وبوتين, للصين, والأمم المتحدة), or be glued to the next
+   word (أوكرانياخلفية): the clitic or the glued word is left outside the span;
+4. a span that no name is as written but a name's key reaches (قازاقستان,
+   اردوگان) links when the calibrated decision gives it at least
+   TEXT_VARIANT_THRESHOLD: running text holds far more words than names;
+5. the document keeps what it has linked: a later short form of a name (شي
    after شي جين بينغ, بوتين after فلاديمير بوتين) links to the same entity, and a
-   short form that is also a common word (شي, رئيسي) links only with that
-   support or with a title just before it (الرئيس, الزعيم, رئيس الوزراء).
+   short form that is also a common word (شي, رئيسي), or a name that the
+   language uses mostly as a word (كيف, أمل), links only with that support or
+   with a title just before it (الرئيس, الزعيم, رئيس الوزراء).
 
-Adjectives (الروسي, الصينية) are not names of countries, so they are not mentions.
+Adjectives (الروسي, الصينية) are not names of countries, and a place inside a
+longer name the gazetteer does not know (بحر اليابان, آسيا الوسطى) is not a
+mention of the place.
 """
 
 from __future__ import annotations
@@ -349,9 +355,9 @@ class _Reader:
     def accept(
         self, phrase: str, norms: list[str], i: int, document: _Document, raw: str = ""
     ) -> Link | None:
-        """The link of a candidate span, if it is a name here: an exact normal-form
-        match (not a looser one: running text is not a name list), and for a
-        common word (شي, رئيسي), only with support."""
+        """The link of a candidate span that is a name as written, if it is a name
+        here: a common word (شي, رئيسي) or a name the language uses mostly as a
+        word (كيف, أمل) only with support."""
         link = self.link(phrase)
         if link is None:
             return None
