@@ -5,7 +5,8 @@ The previous release (PREVIOUS, the last commit before the calibrated decision)
 is checked out into a temporary git worktree and timed in a subprocess beside
 this tree's code, alternately, ROUNDS times; the figures are the medians. The
 queries mix held-out frequent words and real variant spellings
-(tests/data/eval); the text is the suite's running text. Both load the embedded
+(tests/data/eval); the texts are the suite's running text (dense with names
+and variants) and the varied news corpus of benchmarks/test_text_speed.py. Both load the embedded
 default gazetteer of this tree from its files.
 
     python3 -m pytest benchmarks/test_decision_speed.py -s
@@ -47,10 +48,18 @@ start = time.process_time()
 for q in queries:
     g.link(q)
 per_link = (time.process_time() - start) / len(queries)
-start = time.process_time()
-g.link_text(text)
-mb_per_s = len(text.encode()) / (time.process_time() - start) / 1e6
-print(json.dumps({"link_us": per_link * 1e6, "text_mb_s": mb_per_s}))
+def mb_per_s(text):
+    best = float("inf")
+    for _ in range(2):
+        start = time.process_time()
+        g.link_text(text)
+        best = min(best, time.process_time() - start)
+    return len(text.encode()) / best / 1e6
+sys.path.insert(0, str(root / "benchmarks"))
+from test_text_speed import corpus  # the varied news corpus of the text benchmark
+news = corpus(1)
+g.link_text(news[:20000])
+print(json.dumps({"link_us": per_link * 1e6, "text_mb_s": mb_per_s(text), "news_mb_s": mb_per_s(news)}))
 """
 
 
@@ -87,12 +96,13 @@ def test_link_and_link_text_stay_within_their_budget_of_the_previous_release(
         new.append(_time(ROOT, tmp_path, "new"))
     link_old = statistics.median(r["link_us"] for r in old)
     link_new = statistics.median(r["link_us"] for r in new)
-    text_old = statistics.median(r["text_mb_s"] for r in old)
-    text_new = statistics.median(r["text_mb_s"] for r in new)
-    print(
-        f"\nlink(): {link_new:.0f} µs vs previous {link_old:.0f} µs ({link_new / link_old:.2f}×); "
-        f"link_text(): {text_new:.2f} MB/s vs previous {text_old:.2f} MB/s "
-        f"({text_old / text_new:.2f}× slower)"
-    )
+    print(f"\nlink(): {link_new:.0f} µs vs previous {link_old:.0f} µs ({link_new / link_old:.2f}×)")
     assert link_new / link_old <= MAX_SLOWDOWN
-    assert text_old / text_new <= MAX_SLOWDOWN
+    for which in ("text_mb_s", "news_mb_s"):
+        text_old = statistics.median(r[which] for r in old)
+        text_new = statistics.median(r[which] for r in new)
+        print(
+            f"link_text() on {which[:-5]}: {text_new:.2f} MB/s vs previous {text_old:.2f} MB/s "
+            f"({text_old / text_new:.2f}× slower)"
+        )
+        assert text_old / text_new <= MAX_SLOWDOWN

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -67,6 +68,9 @@ MAX_POSTING = 2000
 FUZZY_SCAN = 20_000
 FUZZY_MIN_GRAMS = 4
 FUZZY_CANDIDATES = 200
+# Spans of running text whose link_as_written() a gazetteer remembers: a few
+# megabytes of links, and most of a news corpus's names.
+TEXT_LINKS = 65_536
 # A normalized name longer than this is not a name: it is refused at once, so a
 # 100 kB "name" costs one normalize() and nothing else.
 MAX_NAME_CHARS = 256
@@ -126,6 +130,7 @@ class Gazetteer:
         self.path = path
         self._first_word_table: dict[str, int] | None = None
         self._first_key_table: dict[str, int] | None = None
+        self._as_written = lru_cache(maxsize=TEXT_LINKS)(self._link_as_written)
 
     # -- construction ----------------------------------------------------------------
 
@@ -493,7 +498,14 @@ class Gazetteer:
         self, name: str, types: frozenset[str] | None, threshold: float | None
     ) -> Link | None:
         """link() by the normal form only (no key, no variant, no fuzzy stage): for
-        a span of running text, which is no list of names."""
+        a span of running text, which is no list of names. Remembered across
+        calls (TEXT_LINKS distinct spans): news names the same people and places
+        in document after document."""
+        return self._as_written(name, types, threshold)
+
+    def _link_as_written(
+        self, name: str, types: frozenset[str] | None, threshold: float | None
+    ) -> Link | None:
         weighed = self._weighed(name, self._ranked(name, types, None, loose=False), None)
         return self._decide(weighed, name.strip(), check_threshold(threshold))
 

@@ -81,6 +81,10 @@ TEXT_VARIANT_THRESHOLD = 0.8
 # tests/data/eval/variants.tsv), and the lookups it saves are most of
 # link_text's work.
 TEXT_VARIANT_MAX_ZIPF = 4.0
+# A word the lexicon does not know at all is looked up fuzzily (as a typo of a
+# name) when it has at least this many letters: shorter ones are too close to
+# too many names.
+TEXT_TYPO_MIN = 5
 # A one-word name as written that is one of the language's most frequent words
 # (zipf at least TEXT_FREQUENT_WORD: once in 100,000 words) needs support (a
 # title, the document) unless its entity is famous (TEXT_FAMOUS, the popularity
@@ -176,22 +180,24 @@ class _Reader:
             self.links[name] = found
         return self.links[name]
 
-    def loose_link(self, phrase: str) -> Link | None:
+    def loose_link(self, phrase: str, typo: bool = False) -> Link | None:
         """link() of a span that is no gazetteer name as written but shares a key
-        with one (a variant spelling: قازاقستان, اردوگان), once per distinct span,
-        by the calibrated decision at the stricter TEXT_VARIANT_THRESHOLD."""
-        if phrase not in self.loose:
+        with one (a variant spelling: قازاقستان, اردوگان), or with ``typo`` of an
+        unknown word (كازاختسان), once per distinct span, by the calibrated
+        decision at the stricter TEXT_VARIANT_THRESHOLD."""
+        key = ("typo " if typo else "") + phrase  # a key miss is no answer for the typo lookup
+        if key not in self.loose:
             found = None
             # a word that text uses this often is a word, or a name spelled as the
             # gazetteer spells it (which step 1 finds): not a variant spelling
             frequent = " " not in phrase and word_zipf(phrase) >= TEXT_VARIANT_MAX_ZIPF
-            if not frequent and self.gazetteer.holds_key_of(phrase):
+            if not frequent and (typo or self.gazetteer.holds_key_of(phrase)):
                 cutoff = max(TEXT_VARIANT_THRESHOLD, self.threshold or 0.0)
                 found = self.gazetteer.link(phrase, types=self.types, threshold=cutoff)
                 if found is not None and found.method in ("exact", "normalized"):
                     found = None  # a name as written is step 1's, with its own rules
-            self.loose[phrase] = found
-        return self.loose[phrase]
+            self.loose[key] = found
+        return self.loose[key]
 
     def word_more_than_name(self, link: Link, norm: str, raw: str) -> bool:
         """Whether a one-word name as written is rather a frequent word here: one
@@ -338,12 +344,21 @@ class _Reader:
     ) -> tuple[int, int, Link, str] | None:
         """The longest span starting with ``first`` that a gazetteer name's key
         reaches and the calibrated decision links: a name spelled otherwise."""
+        if word_zipf(first) >= TEXT_FREQUENT_WORD:
+            return None  # one of the language's most frequent words starts no misspelled name
         longest = self.first_keys.get(self.first_key(first), 0)
         for n in range(min(longest, len(tokens) - i, MAX_NAME_TOKENS), 0, -1):
             phrase = " ".join([first, *norms[i + 1 : i + n]])
             link = self.loose_link(phrase)
             if link is not None and self.allowed(link) and not inside_longer_name(norms, i, n):
                 return tokens[i + n - 1][1], n, link, phrase
+        # a word the language does not know at all, and long enough to carry a
+        # typo, may be a name misspelled (كازاختسان): the full lookup, fuzzy stage
+        # included, at the same threshold
+        if len(first) >= TEXT_TYPO_MIN and " " not in first and word_zipf(first) == 0.0:
+            link = self.loose_link(first, typo=True)
+            if link is not None and self.allowed(link) and not inside_longer_name(norms, i, 1):
+                return tokens[i][1], 1, link, first
         return None
 
     def first_key(self, word: str) -> str:
