@@ -3,7 +3,11 @@
 It sees that پوتن, بوتن and بوتين are one name, and that قازاقستان and
 كازاخستان are one country, without merging names that differ:
 
-    text → normalize() → keys() → gazetteer lookup → rescore → Link
+    text → normalize() → keys() → gazetteer lookup → evidence → calibrated score → Link
+
+A Link's ``score`` is the probability that it is right; ``link()`` returns None
+rather than guess (a frequent word, an unknown person, two candidates too close
+to call), and ``Gazetteer.decision()`` says which.
 
     >>> from namelink import link
     >>> link("پوتن").qid
@@ -21,7 +25,7 @@ from collections.abc import Iterable
 from namelink.gazetteer import Gazetteer, GazetteerError
 from namelink.keys import KEY_KINDS, KEYS_VERSION, keys, strip_clitics
 from namelink.normalize import normalize
-from namelink.records import Entity, Link, Mention
+from namelink.records import Decision, Entity, Link, Mention
 from namelink.text import iter_link_text, link_text
 
 __version__ = "0.1.0"
@@ -29,6 +33,7 @@ __version__ = "0.1.0"
 __all__ = [
     "KEYS_VERSION",
     "KEY_KINDS",
+    "Decision",
     "Entity",
     "Gazetteer",
     "GazetteerError",
