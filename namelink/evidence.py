@@ -35,9 +35,9 @@ import math
 from rapidfuzz.distance import Indel
 
 from namelink.keys import consonant_key, skeleton_key, spelling_key
-from namelink.lexicon import derived_from, phrase_zipf, script_lang, zipf
+from namelink.lexicon import derived_from, phrase_zipf, script_lang
 
-__all__ = ["FEATURES", "SHOWN", "STRICTNESS", "features", "shown_evidence"]
+__all__ = ["FEATURES", "SHOWN", "STRICTNESS", "evidence_phrase", "features", "shown_evidence"]
 
 # How strict each lookup method is, as a number: a stricter method may only
 # raise the probability (a monotone constraint of the fit), so that, all else
@@ -194,6 +194,29 @@ def shown_evidence(evidence: tuple[float, ...]) -> tuple[tuple[str, float], ...]
     return tuple((name, round(evidence[i], 4)) for name, i in zip(SHOWN, _SHOWN_AT, strict=True))
 
 
-def zipf_of(norm: str) -> float:
-    """The listed zipf of a normalized phrase's rarest word (for explanations)."""
-    return min(zipf(word) for word in norm.split(" "))
+# Evidence worth a phrase in an explanation, and from what value on.
+SAYS_WORD = 0.5  # loose_word_zipf: zipf 4 and up
+SAYS_GAP = 0.1  # zipf_gap: the query 0.8 zipf more frequent than the name
+
+
+def evidence_phrase(evidence: tuple[float, ...], probability: float) -> str:
+    """What weighed most, in words, for an explanation: "frequent word (zipf 5.9);
+    probability 0.03"."""
+    if not evidence:
+        return ""
+    value = dict(zip(FEATURES, evidence, strict=True))
+    said = []
+    if value["loose_word_zipf"] >= SAYS_WORD:
+        said.append(f"frequent word (zipf {value['loose_word_zipf'] * _ZIPF_SCALE:.1f})")
+    if value["zipf_gap"] >= SAYS_GAP:
+        said.append(f"a word {value['zipf_gap'] * _ZIPF_SCALE:.1f} zipf more frequent than the name")
+    if value["derived"]:
+        said.append("an adjective or plural of the name")
+    if value["other_language"]:
+        said.append("written for another language than the name")
+    if value["short"] >= 1.0:
+        said.append("too short to vary")
+    if value["gap"] <= 0.0:
+        said.append("another entity matched as well")
+    said.append(f"probability {probability:.2f}")
+    return "; ".join(said)

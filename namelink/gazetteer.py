@@ -19,7 +19,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
 from namelink import score as scoring
-from namelink.evidence import FEATURES, features, shown_evidence
+from namelink.evidence import FEATURES, evidence_phrase, features, shown_evidence
 from namelink.explain import explain
 from namelink.index import ARABIC_SCRIPT, LATIN, SAME_SCRIPT_KINDS, Index, build_index, load_index, trigrams
 from namelink.index.grams import most_shared
@@ -451,7 +451,14 @@ class Gazetteer:
             key=hit.method if hit.method in SAME_SCRIPT_KINDS else "",
             type=index.types[entity],
             description=index.descriptions[entity],
-            explanation=explain(query, matched, hit.method, hit.similarity, hit.form, hit.variant),
+            explanation="; ".join(
+                part
+                for part in (
+                    explain(query, matched, hit.method, hit.similarity, hit.form, hit.variant),
+                    evidence_phrase(weighed.evidence, weighed.probability),
+                )
+                if part
+            ),
             popularity=index.popularity[entity],
             evidence=shown_evidence(weighed.evidence),
         )

@@ -196,3 +196,13 @@ def test_a_clitic_inside_a_ligature_never_gives_an_empty_mention() -> None:
     for text in ("ﰈوسكو", "وﰈوسكو", "قال ﰈوسكو"):
         for m in link_text(text):
             assert m.start < m.end and text[m.start : m.end] == m.surface
+
+
+def test_the_explanation_says_what_weighed_against_a_word() -> None:
+    maine = Gazetteer.default().candidates("من", limit=1)[0]
+    assert "frequent word (zipf" in maine.explanation and "probability 0.00" in maine.explanation
+
+
+def test_the_explanation_of_a_link_ends_with_its_probability() -> None:
+    found = link("كازاختسان")
+    assert found is not None and found.explanation.endswith(f"probability {found.score:.2f}")
