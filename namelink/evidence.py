@@ -135,11 +135,15 @@ def features(
     # each in its own language: a frequent Urdu word (میں "in") is no evidence for
     # the Arabic name it equals after normalize() (مين, Maine), as the Arabic
     # name's own frequency in Arabic says
-    word = phrase_zipf(query, own)
-    name_word = phrase_zipf(name, LEXICON_LANG.get(name_lang))
+    # the query in the language its letters betray, else in the name's own: an
+    # exact match is then no more frequent than itself (پوتن, listed in Persian
+    # only, is no word of Arabic text just because an Arabic name spells it so)
+    name_lang_lexicon = LEXICON_LANG.get(name_lang)
+    word = phrase_zipf(query, own or name_lang_lexicon)
+    name_word = phrase_zipf(name, name_lang_lexicon)
     clitic_gain = 0.0
     if variant.startswith("clitic"):
-        clitic_gain = (phrase_zipf(form, own) - word) / _ZIPF_SCALE
+        clitic_gain = (phrase_zipf(form, own or name_lang_lexicon) - word) / _ZIPF_SCALE
     other_language = own is not None and own != "ar" and LEXICON_LANG.get(name_lang, own) == "ar"
     return (
         STRICTNESS[method],
