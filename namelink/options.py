@@ -10,7 +10,7 @@ from namelink import score as scoring
 from namelink.normalize import check_str
 from namelink.records import ENTITY_TYPES
 
-__all__ = ["check_lang", "check_str", "check_threshold", "check_types"]
+__all__ = ["check_str", "check_threshold", "check_types"]
 
 
 def check_types(types: Iterable[str] | str | None) -> frozenset[str] | None:
@@ -38,9 +38,3 @@ def check_threshold(threshold: float | None) -> float:
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
     return float(threshold)
-
-
-def check_lang(lang: str | None) -> str | None:
-    if lang is not None:
-        check_str(lang, "lang")
-    return lang

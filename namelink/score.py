@@ -176,12 +176,6 @@ class Tree:
     right: tuple[int, ...]
     value: tuple[float, ...]
 
-    def __call__(self, x: tuple[float, ...]) -> float:
-        feature, node = self.feature, 0
-        while feature[node] >= 0:
-            node = self.left[node] if x[feature[node]] <= self.threshold[node] else self.right[node]
-        return self.value[node]
-
 
 @dataclass(frozen=True)
 class Model:
@@ -196,7 +190,7 @@ class Model:
     shift: float = 0.0
 
     def log_odds(self, x: tuple[float, ...]) -> float:
-        # The walk of Tree.__call__, inlined: this is the hot loop of every link.
+        # Each tree walked from its root to a leaf, inlined: the hot loop of every link.
         total = self.base
         for tree in self.trees:
             feature, threshold, left, right = tree.feature, tree.threshold, tree.left, tree.right
