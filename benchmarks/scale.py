@@ -94,7 +94,7 @@ def write_scale_gazetteer(directory: Path, size: int) -> list[Query]:
 
 
 def query_mixes(gazetteer: Gazetteer, variants: list[Query], seed: int) -> dict[str, list[Query]]:
-    index = gazetteer._index
+    index = gazetteer.index
     normal_forms = set(index.normalized.keys)
     rng = random.Random(seed)
     usable = [(q, qid) for q, qid in variants if normalize(q) not in normal_forms]
@@ -147,7 +147,7 @@ def run_namelink(gazetteer: Gazetteer, queries: list[Query]) -> tuple[dict[str, 
 
 
 def brute_choices(gazetteer: Gazetteer) -> tuple[list[str], list[str]]:
-    index = gazetteer._index
+    index = gazetteer.index
     return list(index.name_spelling), [index.qids[e] for e in index.name_entity]
 
 

@@ -17,7 +17,7 @@ import time
 import pytest
 
 from namelink import Gazetteer
-from namelink.gazetteer import MAX_NAME_CHARS
+from namelink.candidates import MAX_NAME_CHARS
 
 # Each pattern is repeated to the size asked: long runs of one letter or of a
 # ligature that NFKC expands, a Latin run, thousands of commas, names glued into

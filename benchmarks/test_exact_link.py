@@ -37,7 +37,7 @@ def test_exact_link_against_its_floor(benchmark, gazetteer_dirs, tmp_path, which
         gazetteer = Gazetteer.default()
     else:
         gazetteer = Gazetteer.load(gazetteer_dirs[1_000_000], cache_dir=tmp_path / "cache")
-    index = gazetteer._index
+    index = gazetteer.index
     rng = random.Random(13)
     picks = (index.name_text[rng.randrange(len(index.name_text))] for _ in range(20 * QUERIES))
     names = [n for n in picks if len(index.normalized.get(normalize(n))) == 1][:QUERIES]

@@ -46,7 +46,7 @@ before = rss()
 wall, cpu = time.perf_counter(), time.process_time()
 gazetteer = Gazetteer.load(sys.argv[1])
 wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-index = gazetteer._index
+index = gazetteer.index
 for i in range(0, len(index.name_text), max(1, len(index.name_text) // 200)):
     gazetteer.candidates(index.name_text[i][:-1], limit=5)
 print(json.dumps({"wall_s": wall, "cpu_s": cpu, "rss_bytes": rss() - before, "names": len(index.name_text)}))

@@ -20,13 +20,12 @@ gazetteer loads on the first lookup.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from namelink.gazetteer import Gazetteer, GazetteerError
 from namelink.keys import KEY_KINDS, KEYS_VERSION, keys, strip_clitics
 from namelink.normalize import normalize
 from namelink.records import Decision, Entity, Link, Mention
-from namelink.text import iter_link_text, link_text
 
 __version__ = "0.1.0"
 
@@ -93,3 +92,30 @@ def link_many(
 ) -> list[Link | None]:
     """link() for each name, in order, each distinct name linked once."""
     return _gazetteer(gazetteer).link_many(names, types=types, threshold=threshold, lang=lang)
+
+
+def link_text(
+    text: str,
+    *,
+    gazetteer: Gazetteer | None = None,
+    types: Iterable[str] | str | None = None,
+    threshold: float | None = None,
+) -> list[Mention]:
+    """Every mention of a gazetteer name in ``text``, with offsets into ``text``.
+    See ``Gazetteer.link_text``.
+
+    >>> [m.surface for m in link_text("التقى شي جين بينغ وبوتين في سمرقند")]
+    ['شي جين بينغ', 'بوتين', 'سمرقند']
+    """
+    return _gazetteer(gazetteer).link_text(text, types=types, threshold=threshold)
+
+
+def iter_link_text(
+    text: str,
+    *,
+    gazetteer: Gazetteer | None = None,
+    types: Iterable[str] | str | None = None,
+    threshold: float | None = None,
+) -> Iterator[Mention]:
+    """link_text() as an iterator, for large texts. See ``Gazetteer.iter_link_text``."""
+    return _gazetteer(gazetteer).iter_link_text(text, types=types, threshold=threshold)

@@ -10,7 +10,7 @@ from namelink import score as scoring
 from namelink.normalize import check_str
 from namelink.records import ENTITY_TYPES
 
-__all__ = ["check_str", "check_threshold", "check_types"]
+__all__ = ["check_limit", "check_str", "check_threshold", "check_types"]
 
 
 def check_types(types: Iterable[str] | str | None) -> frozenset[str] | None:
@@ -38,3 +38,10 @@ def check_threshold(threshold: float | None) -> float:
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
     return float(threshold)
+
+
+def check_limit(limit: int, name: str = "limit") -> int:
+    """A count of results: an int (not a bool); a negative one asks for none."""
+    if not isinstance(limit, int) or isinstance(limit, bool):
+        raise TypeError(f"{name} must be int, not {type(limit).__name__}")
+    return max(limit, 0)

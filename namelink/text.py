@@ -1,4 +1,5 @@
-"""Mentions of gazetteer names in running Arabic-script text: link_text().
+"""Mentions of gazetteer names in running Arabic-script text: the reader behind
+Gazetteer.link_text() and namelink.link_text().
 
 No NER model: the gazetteer itself says what a name is. The text is read once,
 left to right, token by token, with exact character offsets into the caller's
@@ -28,20 +29,40 @@ mention of the place.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from namelink.evidence import LEXICON_LANG
 from namelink.keys import first_word_key, strip_clitics
 from namelink.lexicon import NAME_HEADS, NAME_TAILS, is_common_word, phrase_zipf, script_lang, word_zipf
-from namelink.normalize import check_str, normalize
-from namelink.records import Link, Mention
+from namelink.normalize import normalize
+from namelink.records import Entity, Link, Mention
 
-if TYPE_CHECKING:
-    from namelink.gazetteer import Gazetteer
+__all__ = ["NameLookup", "read_mentions"]
 
-__all__ = ["iter_link_text", "link_text"]
+
+class NameLookup(Protocol):
+    """What the reader asks of a gazetteer (namelink.Gazetteer is one): where
+    names can start, whether a span is or resembles a name, and the links."""
+
+    def first_words(self) -> dict[str, int]: ...
+    def first_word_keys(self) -> dict[str, int]: ...
+    def holds_name(self, norm: str) -> bool: ...
+    def holds_key_of(self, norm: str) -> bool: ...
+    def entity(self, qid: str) -> Entity | None: ...
+    def link_as_written(
+        self, name: str, types: frozenset[str] | None, threshold: float | None
+    ) -> Link | None: ...
+    def link(
+        self,
+        name: str,
+        *,
+        types: frozenset[str] | None = None,
+        threshold: float | None = None,
+        lang: str | None = None,
+    ) -> Link | None: ...
+
 
 # A token: letters and digits, with the marks, tatweel and joiners that sit
 # inside Arabic-script words.
@@ -150,7 +171,7 @@ def _common_suffix(a: str, b: str) -> int:
 class _Reader:
     """Reads one text against one gazetteer, yielding mentions left to right."""
 
-    def __init__(self, gazetteer: Gazetteer, types: frozenset[str] | None, threshold: float | None) -> None:
+    def __init__(self, gazetteer: NameLookup, types: frozenset[str] | None, threshold: float | None) -> None:
         self.gazetteer = gazetteer
         self.types = types
         self.threshold = threshold
@@ -396,42 +417,9 @@ class _Reader:
         return bool(before) and (before[-1] in TITLES or " ".join(before) in TITLES)
 
 
-def iter_link_text(
-    text: str,
-    *,
-    gazetteer: Gazetteer | None = None,
-    types: Iterable[str] | str | None = None,
-    threshold: float | None = None,
+def read_mentions(
+    text: str, gazetteer: NameLookup, types: frozenset[str] | None, threshold: float | None
 ) -> Iterator[Mention]:
-    """The mentions of gazetteer names in ``text``, yielded as they are found.
-
-    Memory stays bounded by the number of distinct words and linked entities,
-    not by the length of the text.
-    """
-    from namelink.gazetteer import Gazetteer
-    from namelink.options import check_threshold, check_types
-
-    check_str(text, "text")
-    if gazetteer is None:
-        gazetteer = Gazetteer.default()
-    elif not isinstance(gazetteer, Gazetteer):
-        raise TypeError(f"gazetteer must be a Gazetteer, not {type(gazetteer).__name__}")
-    wanted = check_types(types)
-    if threshold is not None:
-        check_threshold(threshold)
-    return _Reader(gazetteer, wanted, threshold).read(text)
-
-
-def link_text(
-    text: str,
-    *,
-    gazetteer: Gazetteer | None = None,
-    types: Iterable[str] | str | None = None,
-    threshold: float | None = None,
-) -> list[Mention]:
-    """Every mention of a gazetteer name in ``text``, with offsets into ``text``.
-
-    >>> [m.surface for m in link_text("التقى شي جين بينغ وبوتين في سمرقند")]
-    ['شي جين بينغ', 'بوتين', 'سمرقند']
-    """
-    return list(iter_link_text(text, gazetteer=gazetteer, types=types, threshold=threshold))
+    """The mentions of ``gazetteer``'s names in ``text``, yielded left to right.
+    The arguments are checked already (Gazetteer.iter_link_text does)."""
+    return _Reader(gazetteer, types, threshold).read(text)

@@ -109,7 +109,7 @@ def test_a_task_carries_the_name_of_the_gazetteer_not_the_gazetteer() -> None:
     frame = pd.DataFrame({"name": ["بوتين"] * 4})
     result = link_column(dd.from_pandas(frame, npartitions=2), "name")
     graph = pickle.dumps(dict(result.__dask_graph__()))
-    index = pickle.dumps(Gazetteer.default()._index)
+    index = pickle.dumps(Gazetteer.default().index)
     assert len(graph) < 50_000 < len(index)
 
 

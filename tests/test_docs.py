@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["namelink", "namelink.normalize", "namelink.keys", "namelink.explain", "namelink.text"]
+MODULES = ["namelink", "namelink.normalize", "namelink.keys", "namelink.explain", "namelink.gazetteer"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -103,7 +103,7 @@ def test_the_same_records_always_give_the_same_bytes() -> None:
 
 
 def test_an_index_handed_to_another_process_arrives_whole_and_checked() -> None:
-    index = Gazetteer.from_records([PUTIN])._index
+    index = Gazetteer.from_records([PUTIN]).index
     copy = pickle.loads(pickle.dumps(index))
     assert copy.entity(0) == index.entity(0)
     assert copy._store.to_bytes() == index._store.to_bytes()

@@ -1,0 +1,303 @@
+"""The lookup stages: from a query to the entities it reaches, each with its best hit.
+
+    name → normalize() → forms (the query and its variants) → stages → ranked hits
+
+Each stage is a small function over a compiled Index that offers hits; an
+entity keeps the best one offered (its stage score, score.py's bands):
+
+* ``same_script``: the normal form, then the same-script keys (spelling, word
+  order, skeleton, consonants), for the query and its variants (clitics
+  stripped, a designator dropped, the article added or dropped);
+* ``partial``: names that share the query's last word and its other words;
+* ``cross_script``: the romanized key, for names in the other script;
+* ``fuzzy``: trigram candidates, when nothing better than a consonant-key hit
+  was found.
+
+What a hit is worth as a link is decided later (links.py); this module only
+finds and orders candidates.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from typing import NamedTuple
+
+from rapidfuzz import process
+from rapidfuzz.distance import Indel
+
+from namelink import score as scoring
+from namelink.index import ARABIC_SCRIPT, LATIN, SAME_SCRIPT_KINDS, Index, trigrams
+from namelink.index.grams import most_shared
+from namelink.keys import (
+    adjective_bases,
+    keys_of_normalized,
+    romanized_key,
+    skeleton_key,
+    sound_spelling,
+    spelling_key,
+    variants,
+)
+from namelink.lexicon import is_common_word, script_lang
+from namelink.normalize import check_str, normalize
+from namelink.records import QID
+
+__all__ = [
+    "FUZZY_CANDIDATES",
+    "FUZZY_MIN_GRAMS",
+    "FUZZY_SCAN",
+    "MAX_NAME_CHARS",
+    "MAX_POSTING",
+    "Hit",
+    "cross_script",
+    "fuzzy",
+    "fuzzy_similarity",
+    "hits",
+    "partial",
+    "ranked",
+    "same_script",
+]
+
+# A key that more names than this share is too common to narrow anything down
+# (measured: the loosest key of a 1M-name gazetteer has a handful of such keys).
+MAX_POSTING = 2000
+# Fuzzy blocking: trigrams of the spelling key. Query trigrams are read rarest
+# first until FUZZY_SCAN ids have been counted (at least FUZZY_MIN_GRAMS lists:
+# one typo spoils at most three trigrams, so the right name is in the fourth),
+# and the FUZZY_CANDIDATES ids sharing the most trigrams are rescored. Those
+# bounds make a query's work independent of the gazetteer's size; the values
+# keep recall at or above brute force on the benchmark's noisy queries while
+# 1M names stay within a few milliseconds (benchmarks/test_fuzzy_speed.py).
+# Measured at 1M names: a budget of 5,000 misses the right name on 26 of 300
+# typo queries where 20,000 misses 7 (at 100k both find all).
+FUZZY_SCAN = 20_000
+FUZZY_MIN_GRAMS = 4
+FUZZY_CANDIDATES = 200
+# A normalized name longer than this is not a name: it is refused at once, so a
+# 100 kB "name" costs one normalize() and nothing else.
+MAX_NAME_CHARS = 256
+
+
+class Hit(NamedTuple):
+    """How one entity was reached: the best of its names for this query."""
+
+    score: float  # the stage score (score.BANDS), for ordering candidates
+    name_id: int  # -1 for a QID given as input
+    method: str  # a BANDS key of score.py
+    similarity: float
+    form: str  # the form of the query that matched (a variant, or the query itself)
+    variant: str  # what made the variant ("clitic و stripped"), or ""
+
+
+# A stage offers (name id, method, similarity, form, variant); the collector keeps the best.
+Offer = Callable[[int, str, float, str, str], None]
+
+
+def fuzzy_similarity(query: str, query_last: str, name: str, name_last: str) -> float:
+    """How alike a query and a fuzzy candidate are: Indel similarity of their
+    spelling keys, less when the first letters differ (writers rarely get the
+    first letter wrong: زائير is not جزائير), and for two names of several words,
+    held down by how alike their last words are (a different surname is a
+    different person: حمد بن عيسى المري is not حمد بن عيسى آل خليفة). The
+    ``*_last`` arguments are the spelling keys of the last words, or ""."""
+    similarity = Indel.normalized_similarity(query, name)
+    if query[:1] != name[:1]:
+        similarity *= scoring.FIRST_LETTER_FACTOR
+    if query_last and name_last:
+        similarity = min(similarity, (similarity + Indel.normalized_similarity(query_last, name_last)) / 2)
+    return similarity
+
+
+def _last_word_key(norm: str) -> str:
+    return spelling_key(norm.rsplit(" ", 1)[1]) if " " in norm else ""
+
+
+def hits(index: Index, norm: str, exact_text: str, lang: str | None, loose: bool = True) -> dict[int, Hit]:
+    """The best hit per entity index for a normalized query, from every stage.
+
+    A common word (قمة, رئیس) links only to a name spelled exactly as given
+    (Urdu ترکی is Türkiye, Arabic تركي is "Turkish"), and the adjective of a
+    name (الروسي) by its normal form only: one letter from a name is not a
+    variant of it. ``loose=False`` looks up the normal form only.
+    """
+    best: dict[int, Hit] = {}
+
+    def offer(name_id: int, method: str, similarity: float, form: str, variant: str) -> None:
+        entity = index.name_entity[name_id]
+        in_lang = lang is None or index.langs[index.name_lang[name_id]] == lang
+        weight = scoring.rescale_fuzzy(similarity) if method == "fuzzy" else similarity
+        quality = scoring.quality(weight, index.popularity[entity], in_lang)
+        value = scoring.score(method, quality, variant=bool(variant))
+        if entity not in best or value > best[entity].score:
+            best[entity] = Hit(value, name_id, method, similarity, form, variant)
+
+    common = is_common_word(norm)
+    strict = (
+        not loose
+        or common
+        or (
+            not exact_text.endswith("ى")  # final alef maksura (بخارى) is no nisba ending
+            and any(index.normalized.get(base) for base in adjective_bases(norm))
+        )
+    )
+    forms = [(norm, ""), *variants(norm)] if not strict else [(norm, "")]
+    if script_lang(exact_text) in ("fa", "ur"):
+        # Persian and Urdu have no article: ال is not added to or taken off their words
+        forms = [(form, why) for form, why in forms if "article" not in why]
+    same_script(index, forms, exact_text, common=common, keyed=not strict, offer=offer)
+    if strict:
+        return best
+    partial(index, norm, offer)
+    cross_script(index, norm, offer)
+    if not best or max(hit.score for hit in best.values()) < scoring.FUZZY_UNLESS_ABOVE:
+        fuzzy(index, norm, offer)
+    return best
+
+
+def same_script(
+    index: Index, forms: list[tuple[str, str]], exact_text: str, *, common: bool, keyed: bool, offer: Offer
+) -> None:
+    """Names equal to a form in normal form, then (when ``keyed``) names that
+    share a same-script key with it: exact when the name is written as the
+    query was, normalized otherwise, and a key or fuzzy hit by how alike the
+    spelling keys are. A common word, or a variant that is one, reaches names
+    by its normal form only."""
+    for form, variant in forms:
+        for name_id in index.normalized.get(form):
+            exact = not variant and index.name_text[name_id] == exact_text
+            if exact or not common:
+                offer(name_id, "exact" if exact else "normalized", 1.0, form, variant)
+        if not keyed or (variant and is_common_word(form)):
+            continue
+        form_keys = keys_of_normalized(form)
+        spelling = form_keys[0]
+        last = _last_word_key(form)
+        for kind, key, postings in zip(SAME_SCRIPT_KINDS, form_keys, index.keys, strict=False):
+            ids = postings.get(key)
+            if len(ids) > MAX_POSTING:
+                continue
+            for name_id in ids:
+                # Equal word-order keys are the same words: only their order differs.
+                if kind == "word_order":
+                    similarity = 1.0
+                else:
+                    similarity = Indel.normalized_similarity(spelling, index.name_spelling[name_id])
+                if similarity >= scoring.KEY_MIN_SIMILARITY:
+                    offer(name_id, kind, similarity, form, variant)
+                else:
+                    similarity = fuzzy_similarity(
+                        spelling, last, index.name_spelling[name_id], index.name_last[name_id]
+                    )
+                    if similarity >= scoring.FUZZY_MIN_SIMILARITY:
+                        offer(name_id, "fuzzy", similarity, form, variant)
+
+
+def partial(index: Index, norm: str, offer: Offer) -> None:
+    """Names that share their last word with the query and whose words are all
+    in the query, or that hold all the query's words: طيب أردوغان is رجب طيب
+    أردوغان, and فلاديمير فلاديميروفيتش بوتين is فلاديمير بوتين; a different
+    last word is a different family (حمد بن عيسى المري). A single word reaches
+    a person by the surname (ميشوستن, ميخائيل ميشوستين). A word so common that
+    more than MAX_POSTING names carry it counts for nothing."""
+    query = [spelling_key(word) for word in norm.split(" ")]
+    if len(query) == 1:
+        ids = index.surnames.get(skeleton_key(query[0]))
+        if len(ids) <= MAX_POSTING:
+            for name_id in ids:
+                surname = index.name_last[name_id]
+                if Indel.normalized_similarity(query[0], surname) >= scoring.SURNAME_MIN_SIMILARITY:
+                    offer(name_id, "partial", 2 / (1 + index.name_words[name_id]), norm, "")
+        return
+    words = set(query)
+    shared: Counter[int] = Counter()
+    for word in words:
+        ids = index.words.get(word)
+        if len(ids) <= MAX_POSTING:
+            shared.update(ids)
+    last = query[-1]
+    for name_id, count in shared.items():
+        size = index.name_words[name_id]
+        agree = count >= 2 and (count == len(words) or count == size) and index.name_last[name_id] == last
+        if agree:
+            offer(name_id, "partial", 2 * count / (len(words) + size), norm, "")
+
+
+def cross_script(index: Index, norm: str, offer: Offer) -> None:
+    """Names in the other script (Latin for an Arabic-script query and back)
+    that share the query's romanized key, scored by how close their sound
+    spellings (consonant classes with vowels) are."""
+    key = romanized_key(norm)
+    ids = index.romanized.get(key) if len(key) >= scoring.MIN_ROMANIZED_KEY else ()
+    if len(ids) > MAX_POSTING:
+        return
+    own_script = LATIN if norm.isascii() else ARABIC_SCRIPT
+    query = sound_spelling(norm)
+    for name_id in ids:
+        if index.scripts[index.name_entity[name_id]] & own_script:
+            continue
+        name = normalize(index.name_text[name_id])
+        whole = Indel.normalized_similarity(query, sound_spelling(name))
+        surname = Indel.normalized_similarity(query, sound_spelling(name.rsplit(" ", 1)[-1]))
+        offer(name_id, "cross_script", max(whole, surname * scoring.PART_OF_NAME), norm, "")
+
+
+def fuzzy(index: Index, norm: str, offer: Offer) -> None:
+    """Candidates that share the most skeleton trigrams with the query, read
+    rarest trigram first within a fixed budget: never a scan of the gazetteer."""
+    spelling = keys_of_normalized(norm)[0]
+    last = _last_word_key(norm)
+    lists = [index.grams.get(gram) for gram in trigrams(spelling)]
+    ids = most_shared(
+        lists,
+        budget=FUZZY_SCAN,
+        min_lists=FUZZY_MIN_GRAMS,
+        limit=FUZZY_CANDIDATES,
+        sizes=index.name_grams,
+    )
+    choices = [index.name_spelling[name_id] for name_id in ids]
+    # One C-level pass rescores all; the adjustments run on the few that pass.
+    cutoff = scoring.FUZZY_MIN_SIMILARITY
+    for _, _, position in process.extract(
+        spelling, choices, scorer=Indel.normalized_similarity, score_cutoff=cutoff, limit=None
+    ):
+        name_id = ids[position]
+        similarity = fuzzy_similarity(spelling, last, choices[position], index.name_last[name_id])
+        if similarity >= cutoff:
+            offer(name_id, "fuzzy", similarity, norm, "")
+
+
+def ranked(
+    index: Index, name: str, types: frozenset[str] | None, lang: str | None, loose: bool = True
+) -> list[tuple[int, Hit]]:
+    """Every entity ``name`` reaches with its best hit, best first (stage score,
+    then popularity, then QID). A QID given as input reaches its entity; "Tehran,
+    Iran" is also looked up as the name before the qualifying comma."""
+    check_str(name, "name")
+    if lang is not None:
+        check_str(lang, "lang")
+    stripped = name.strip()
+    if QID.fullmatch(stripped.upper()):
+        found = index.qid_index.get(stripped.upper())
+        if not found or (types is not None and index.types[found[0]] not in types):
+            return []
+        return [(found[0], Hit(scoring.BANDS["qid"][0], -1, "qid", 1.0, "", ""))]
+    norm = normalize(stripped)
+    if not norm or len(norm) > MAX_NAME_CHARS:
+        return []
+    found_hits = hits(index, norm, stripped, lang, loose)
+    head, comma, _ = stripped.partition(",")
+    head_norm = normalize(head) if comma else ""
+    if (
+        loose
+        and head_norm
+        and (not found_hits or max(h.score for h in found_hits.values()) < scoring.FUZZY_UNLESS_ABOVE)
+    ):
+        why = "qualifier after the comma dropped"
+        for entity, hit in hits(index, head_norm, head.strip(), lang).items():
+            qualified = hit._replace(score=hit.score - scoring.VARIANT_PENALTY, variant=why)
+            if entity not in found_hits or qualified.score > found_hits[entity].score:
+                found_hits[entity] = qualified
+    return sorted(
+        (item for item in found_hits.items() if types is None or index.types[item[0]] in types),
+        key=lambda item: (-item[1].score, -index.popularity[item[0]], index.qids[item[0]]),
+    )

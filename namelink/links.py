@@ -1,0 +1,118 @@
+"""From ranked candidates to Links: evidence, calibrated probability, decision.
+
+    ranked hits (candidates.py) → evidence (evidence.py) → probability (score.py) → Link
+
+Only the few best candidates (``score.CALIBRATED``, or what a call asks for)
+are weighed, and Links are made only for what a call returns.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from namelink import score as scoring
+from namelink.candidates import Hit
+from namelink.evidence import evidence_phrase, features, shown_evidence
+from namelink.explain import explain
+from namelink.index import SAME_SCRIPT_KINDS, Index
+from namelink.normalize import normalize
+from namelink.records import Link
+
+__all__ = ["Weighed", "decide", "to_link", "weighed", "with_evidence"]
+
+
+class Weighed(NamedTuple):
+    """A hit with its evidence and calibrated probability."""
+
+    entity: int
+    hit: Hit
+    probability: float
+    evidence: tuple[float, ...]
+
+
+def with_evidence(
+    index: Index, name: str, ranked: list[tuple[int, Hit]], lang: str | None, top: int
+) -> list[Weighed]:
+    """The ``top`` best of ``ranked`` with their evidence, in stage order; the
+    probability is still the stage score."""
+    if not ranked:
+        return []
+    raw = name.strip()
+    if ranked[0][1].method == "qid":
+        entity, hit = ranked[0]
+        return [Weighed(entity, hit, scoring.BANDS["qid"][0], ())]
+    query = normalize(raw)
+    best, second = ranked[0][1].score, ranked[1][1].score if len(ranked) > 1 else 0.0
+    first_entity, second_entity = ranked[0][0], ranked[1][0] if len(ranked) > 1 else -1
+    out: list[Weighed] = []
+    for position, (entity, hit) in enumerate(ranked[:top]):
+        rival = second_entity if position == 0 else first_entity
+        evidence = features(
+            query=query,
+            raw=raw,
+            form=hit.form,
+            name=normalize(index.name_text[hit.name_id]),
+            name_lang=index.langs[index.name_lang[hit.name_id]],
+            method=hit.method,
+            similarity=hit.similarity,
+            variant=hit.variant,
+            popularity=index.popularity[entity],
+            rival_popularity=index.popularity[rival] if rival >= 0 else 0,
+            entity_type=index.types[entity],
+            lang=lang,
+            gap=hit.score - (second if position == 0 else best),
+        )
+        out.append(Weighed(entity, hit, hit.score, evidence))
+    return out
+
+
+def weighed(
+    index: Index, name: str, ranked: list[tuple[int, Hit]], lang: str | None, top: int = scoring.CALIBRATED
+) -> list[Weighed]:
+    """The ``top`` best of ``ranked`` with their evidence and calibrated
+    probability (made coherent across them: score.coherent), most probable first."""
+    raw = with_evidence(index, name, ranked, lang, top)
+    if raw and raw[0].hit.method == "qid":
+        return raw
+    coherent = scoring.coherent(
+        [scoring.probability(w.evidence) for w in raw],
+        [(w.hit.method, w.hit.similarity, w.hit.variant) for w in raw],
+        [index.popularity[w.entity] for w in raw],
+    )
+    out = [w._replace(probability=p) for w, p in zip(raw, coherent, strict=True)]
+    out.sort(key=lambda w: (-w.probability, -w.hit.score, index.qids[w.entity]))
+    return out
+
+
+def to_link(index: Index, weighed: Weighed, query: str) -> Link:
+    """The Link of a weighed candidate, with its explanation."""
+    entity, hit = weighed.entity, weighed.hit
+    name_id = hit.name_id
+    matched = index.name_text[name_id] if name_id >= 0 else index.qids[entity]
+    keyed = hit.method in SAME_SCRIPT_KINDS
+    return Link(
+        qid=index.qids[entity],
+        label=index.labels[entity],
+        score=weighed.probability,
+        matched_name=matched,
+        matched_lang=index.langs[index.name_lang[name_id]] if name_id >= 0 else "",
+        method="key" if keyed else hit.method,
+        key=hit.method if keyed else "",
+        type=index.types[entity],
+        description=index.descriptions[entity],
+        explanation="; ".join(
+            part
+            for part in (
+                explain(query, matched, hit.method, hit.similarity, hit.form, hit.variant),
+                evidence_phrase(weighed.evidence, weighed.probability),
+            )
+            if part
+        ),
+        popularity=index.popularity[entity],
+        evidence=shown_evidence(weighed.evidence),
+    )
+
+
+def decide(index: Index, weighed: list[Weighed], query: str, threshold: float) -> Link | None:
+    """score.decide() over the two most probable candidates, as Links."""
+    return scoring.decide([to_link(index, w, query) for w in weighed[:2]], threshold)
