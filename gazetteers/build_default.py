@@ -484,7 +484,7 @@ def drop_wrong_names(merged: dict[str, dict]) -> list[str]:
     sys.path.insert(0, str(ROOT))
     try:
         from namelink import normalize
-        from namelink.keys import adjective_bases
+        from namelink.morphology import adjective_bases
     finally:
         sys.path.pop(0)
     notes = []

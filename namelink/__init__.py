@@ -23,7 +23,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from namelink.gazetteer import Gazetteer, GazetteerError
-from namelink.keys import KEY_KINDS, KEYS_VERSION, keys, strip_clitics
+from namelink.keys import KEY_KINDS, KEYS_VERSION, keys
+from namelink.morphology import strip_clitics
 from namelink.normalize import normalize
 from namelink.records import Decision, Entity, Link, Mention
 

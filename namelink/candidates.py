@@ -29,16 +29,9 @@ from rapidfuzz.distance import Indel
 from namelink import score as scoring
 from namelink.index import ARABIC_SCRIPT, LATIN, SAME_SCRIPT_KINDS, Index, trigrams
 from namelink.index.grams import most_shared
-from namelink.keys import (
-    adjective_bases,
-    keys_of_normalized,
-    romanized_key,
-    skeleton_key,
-    sound_spelling,
-    spelling_key,
-    variants,
-)
+from namelink.keys import keys_of_normalized, romanized_key, skeleton_key, sound_spelling, spelling_key
 from namelink.lexicon import is_common_word, script_lang
+from namelink.morphology import adjective_bases, variants
 from namelink.normalize import check_str, normalize
 from namelink.records import QID
 

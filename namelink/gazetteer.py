@@ -97,6 +97,11 @@ class Gazetteer:
     # -- entities --------------------------------------------------------------------
 
     @property
+    def is_default(self) -> bool:
+        """Whether this is the embedded default gazetteer of this process."""
+        return self is Gazetteer._default
+
+    @property
     def index(self) -> Index:
         """The compiled index (namelink.index.Index): columns and postings, read-only."""
         return self._index

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from functools import cache, lru_cache
 from importlib import resources
 
-from namelink.keys import adjective_bases, strip_clitics
+from namelink.morphology import adjective_bases, strip_clitics
 from namelink.normalize import normalize
 
 __all__ = [
@@ -105,7 +105,7 @@ _ENDINGS = tuple(
     )
 )
 # Plural and dual endings on a nisba adjective: الصينيون, الصينيين, الصينيات,
-# الصينيتان (ي + ون, ي + ين ...; the nisba itself is keys.adjective_bases').
+# الصينيتان (ي + ون, ي + ين ...; the nisba itself is morphology.adjective_bases).
 _PLURALS = ("ون", "ين", "ات", "ان", "تان", "تين")
 # Letters that betray the language of raw text (normalize() folds them away):
 # ٹ ڈ ڑ ں ھ ہ ے only Urdu writes; ی ک Persian (and Urdu); ة ى ي ك Arabic. (پ چ

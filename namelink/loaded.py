@@ -52,7 +52,11 @@ def gazetteer_key(gazetteer: GazetteerSpec) -> str:
     A Gazetteer built in memory (``from_records``) has no such name; write it to
     a JSONL file and pass the path.
     """
-    if gazetteer is None or gazetteer is Gazetteer._default or gazetteer == DEFAULT_KEY:
+    if (
+        gazetteer is None
+        or gazetteer == DEFAULT_KEY
+        or (isinstance(gazetteer, Gazetteer) and gazetteer.is_default)
+    ):
         return DEFAULT_KEY
     if isinstance(gazetteer, Gazetteer):
         if gazetteer.path is None:

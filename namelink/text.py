@@ -34,8 +34,9 @@ from dataclasses import replace
 from typing import Protocol
 
 from namelink.evidence import LEXICON_LANG
-from namelink.keys import first_word_key, strip_clitics
+from namelink.keys import first_word_key
 from namelink.lexicon import NAME_HEADS, NAME_TAILS, is_common_word, phrase_zipf, script_lang, word_zipf
+from namelink.morphology import strip_clitics
 from namelink.normalize import normalize
 from namelink.records import Entity, Link, Mention
 

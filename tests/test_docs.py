@@ -7,7 +7,14 @@ import importlib
 
 import pytest
 
-MODULES = ["namelink", "namelink.normalize", "namelink.keys", "namelink.explain", "namelink.gazetteer"]
+MODULES = [
+    "namelink",
+    "namelink.normalize",
+    "namelink.keys",
+    "namelink.morphology",
+    "namelink.explain",
+    "namelink.gazetteer",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)
