@@ -1,15 +1,15 @@
 """The shapes a name takes in a query: the nisba adjective of a name (الروسي),
-leading clitics (وبوتين, للصين), a designator before it (ولاية تكساس) and the
-article (سعوديه, السعوديه). Lookups try these variants of a query (keys.py gives
-the keys of each form); the lexicon uses the same rules to explain inflected
-words.
+leading clitics (وبوتين, للصين), a designator before it (ولاية تكساس), the
+article (سعوديه, السعوديه), and the titles that stand before a name in running
+text (الرئيس). Lookups try these variants of a query (keys.py gives the keys
+of each form); the lexicon uses the same rules to explain inflected words.
 """
 
 from __future__ import annotations
 
 from namelink.normalize import check_str
 
-__all__ = ["ARTICLE", "DESIGNATORS", "MIN_STEM", "adjective_bases", "strip_clitics", "variants"]
+__all__ = ["ARTICLE", "DESIGNATORS", "MIN_STEM", "TITLES", "adjective_bases", "strip_clitics", "variants"]
 
 
 # --- Adjectives of names ----------------------------------------------------------------
@@ -112,6 +112,24 @@ DESIGNATORS = frozenset(
         "شهر",  # city (fa)
         "كشور",  # country (fa کشور)
         "شهزاده",  # prince (ur, fa)
+        "صدر",  # president (ur)
+        "وزير",  # minister
+    }
+)
+# Titles before a person's name in running text (normal forms): they support a
+# short form standing just after them (الرئيس شي), and they are no part of it.
+TITLES = frozenset(
+    {
+        "الرئيس",  # the president
+        "الزعيم",  # the leader
+        "رئيس",  # president
+        "الوزراء",  # (prime) minister: رئيس الوزراء
+        "الملك",  # the king
+        "الامير",  # the prince
+        "الشيخ",  # the sheikh
+        "السيد",  # mister
+        "المستشار",  # the chancellor
+        "رئيس جمهور",  # president (fa)
         "صدر",  # president (ur)
         "وزير",  # minister
     }

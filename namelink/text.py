@@ -36,7 +36,7 @@ from typing import Protocol
 from namelink.evidence import LEXICON_LANG
 from namelink.keys import first_word_key
 from namelink.lexicon import NAME_HEADS, NAME_TAILS, is_common_word, phrase_zipf, script_lang, word_zipf
-from namelink.morphology import strip_clitics
+from namelink.morphology import TITLES, strip_clitics
 from namelink.normalize import normalize
 from namelink.records import Entity, Link, Mention
 
@@ -75,23 +75,6 @@ MAX_NAME_TOKENS = 8
 # at least GLUED_REST_MIN letters after it: shorter splits are guesses.
 GLUED_NAME_MIN = 5
 GLUED_REST_MIN = 3
-# Titles that support a short form standing just after them (normal forms).
-TITLES = frozenset(
-    {
-        "الرئيس",  # the president
-        "الزعيم",  # the leader
-        "رئيس",  # president
-        "الوزراء",  # (prime) minister: رئيس الوزراء
-        "الملك",  # the king
-        "الامير",  # the prince
-        "الشيخ",  # the sheikh
-        "السيد",  # mister
-        "المستشار",  # the chancellor
-        "رئيس جمهور",  # president (fa)
-        "صدر",  # president (ur)
-        "وزير",  # minister
-    }
-)
 # A span that is no name as written but a variant of one (قازاقستان) links in
 # running text only at this calibrated probability: a running text has far more
 # words than names, so the prior that a token is a name is lower than in a list
