@@ -37,6 +37,8 @@ __all__ = [
     "common_words",
     "derived_from",
     "is_common_word",
+    "name_heads",
+    "name_tails",
     "phrase_zipf",
     "script_lang",
     "unlisted",
@@ -218,58 +220,64 @@ def phrase_zipf(norm: str, lang: str | None = None) -> float:
 
 
 # Words that begin longer names: a place right after one is part of a name,
-# not a mention of the place (بحر اليابان is the Sea of Japan). Kept in their
-# normal forms.
-NAME_HEADS = frozenset(
-    normalize(word)
-    for word in (
-        "بحر",  # sea
-        "خليج",  # gulf
-        "محيط",  # ocean
-        "جبال",  # mountains
-        "جبل",  # mountain
-        "نهر",  # river
-        "جزيرة",  # island
-        "جزر",  # islands
-        "صحراء",  # desert
-        "قناة",  # canal
-        "مضيق",  # strait
-        "منظمة",  # organization
-        "جامعة",  # university
-        "مطار",  # airport
-        "ميناء",  # port
-        "وكالة",  # agency
-        "شركة",  # company
-        "مجلس",  # council
-        "حزب",  # party
-        "حركة",  # movement
-        "جبهة",  # front
-        "دریای",  # sea of (fa)
-        "سازمان",  # organization (fa)
-        "دانشگاه",  # university (fa)
-        "رود",  # river (fa)
-    )
+# not a mention of the place (بحر اليابان is the Sea of Japan). name_heads()
+# gives their normal forms (normalized on first use: import stays light).
+NAME_HEADS = (
+    "بحر",  # sea
+    "خليج",  # gulf
+    "محيط",  # ocean
+    "جبال",  # mountains
+    "جبل",  # mountain
+    "نهر",  # river
+    "جزيرة",  # island
+    "جزر",  # islands
+    "صحراء",  # desert
+    "قناة",  # canal
+    "مضيق",  # strait
+    "منظمة",  # organization
+    "جامعة",  # university
+    "مطار",  # airport
+    "ميناء",  # port
+    "وكالة",  # agency
+    "شركة",  # company
+    "مجلس",  # council
+    "حزب",  # party
+    "حركة",  # movement
+    "جبهة",  # front
+    "دریای",  # sea of (fa)
+    "سازمان",  # organization (fa)
+    "دانشگاه",  # university (fa)
+    "رود",  # river (fa)
 )
 # Adjectives that end longer names: a place right before one is part of a name
-# (آسيا الوسطى is Central Asia, not Asia).
-NAME_TAILS = frozenset(
-    normalize(word)
-    for word in (
-        "الوسطى",  # central
-        "الشرقية",  # eastern
-        "الغربية",  # western
-        "الشمالية",  # northern
-        "الجنوبية",  # southern
-        "الشرقي",
-        "الغربي",
-        "الشمالي",
-        "الجنوبي",
-        "الكبرى",  # greater
-        "الصغرى",  # lesser
-        "الأوسط",  # middle (الشرق الأوسط)
-        "مرکزی",  # central (fa)
-    )
+# (آسيا الوسطى is Central Asia, not Asia). name_tails() gives their normal forms.
+NAME_TAILS = (
+    "الوسطى",  # central
+    "الشرقية",  # eastern
+    "الغربية",  # western
+    "الشمالية",  # northern
+    "الجنوبية",  # southern
+    "الشرقي",
+    "الغربي",
+    "الشمالي",
+    "الجنوبي",
+    "الكبرى",  # greater
+    "الصغرى",  # lesser
+    "الأوسط",  # middle (الشرق الأوسط)
+    "مرکزی",  # central (fa)
 )
+
+
+@cache
+def name_heads() -> frozenset[str]:
+    """The normal forms of NAME_HEADS."""
+    return frozenset(map(normalize, NAME_HEADS))
+
+
+@cache
+def name_tails() -> frozenset[str]:
+    """The normal forms of NAME_TAILS."""
+    return frozenset(map(normalize, NAME_TAILS))
 
 
 @cache

@@ -35,7 +35,7 @@ from typing import Protocol
 
 from namelink.evidence import LEXICON_LANG
 from namelink.keys import first_word_key
-from namelink.lexicon import NAME_HEADS, NAME_TAILS, is_common_word, phrase_zipf, script_lang, word_zipf
+from namelink.lexicon import is_common_word, name_heads, name_tails, phrase_zipf, script_lang, word_zipf
 from namelink.morphology import TITLES, strip_clitics
 from namelink.normalize import normalize
 from namelink.records import Entity, Link, Mention
@@ -132,7 +132,7 @@ def inside_longer_name(norms: list[str], i: int, n: int) -> bool:
     الوسطى). The longer name would have been found first, had it been known."""
     before = norms[i - 1] if i > 0 else ""
     after = norms[i + n] if i + n < len(norms) else ""
-    return before in NAME_HEADS or after in NAME_TAILS
+    return before in name_heads() or after in name_tails()
 
 
 def _letters_before(token: str, count: int) -> int:
