@@ -15,15 +15,8 @@ re-exported here). This module runs the table jobs.
 
 ``link_table`` adds six columns for each linked column ``<col>``:
 ``<col>_normalized``, ``<col>_qid``, ``<col>_label``, ``<col>_score``,
-``<col>_method`` and ``<col>_status``. The status is one of:
-
-    linked     link() returned a Link.
-    ambiguous  link() returned None although the best candidate clears the
-               threshold: score.decide() refused it because the runner-up is
-               within the margin (MARGIN of the best's band).
-    unlinked   no candidate clears the threshold.
-    empty      the cell is blank.
-    error      the row is malformed, or looking the name up failed.
+``<col>_method`` and ``<col>_status`` (linked, ambiguous, unlinked, empty or
+error: ``namelink.statuses`` says what each means).
 
 With ``review=True`` the columns a person needs to decide follow:
 ``_description``, ``_type``, ``_explanation``, ``_runner_up_qid``,

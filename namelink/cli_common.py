@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from namelink.arguments import bounded
 from namelink.gazetteer import Gazetteer
 from namelink.normalize import normalize
 from namelink.records import ENTITY_TYPES, Link
@@ -126,24 +127,9 @@ def parse_types(value: str) -> frozenset[str]:
     return types
 
 
-def parse_threshold(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number; give a score between 0 and 1") from None
-    if not 0.0 <= number <= 1.0:
-        raise argparse.ArgumentTypeError(f"{value} is outside 0–1; give a score between 0 and 1")
-    return number
-
-
-def parse_jobs(value: str) -> int:
-    try:
-        jobs = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number; give a count, e.g. 2") from None
-    if jobs < 1:
-        raise argparse.ArgumentTypeError(f"{value} processes: give at least 1")
-    return jobs
+# --threshold and --jobs
+parse_threshold = bounded(float, low=0.0, high=1.0, give="a score between 0 and 1")
+parse_jobs = bounded(int, low=1, give="a count of processes, 1 or more, e.g. 2")
 
 
 def parse_delimiter(value: str) -> str:

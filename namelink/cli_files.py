@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from namelink.arguments import bounded
 from namelink.cli_common import (
     EXIT_OK,
     EXIT_UNLINKED,
@@ -25,6 +26,7 @@ from namelink.cli_common import (
     stdin_if_none,
 )
 from namelink.records import ENTITY_TYPES
+from namelink.statuses import MAX_CANDIDATES
 
 __all__ = ["cmd_csv", "cmd_text", "register"]
 
@@ -216,16 +218,8 @@ def cmd_text(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def parse_candidates(value: str) -> int:
-    from namelink.statuses import MAX_CANDIDATES
-
-    try:
-        count = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number; give a count, e.g. 3") from None
-    if not 1 <= count <= MAX_CANDIDATES:
-        raise argparse.ArgumentTypeError(f"{value}: give a count from 1 to {MAX_CANDIDATES}")
-    return count
+# --candidates N
+parse_candidates = bounded(int, low=1, high=MAX_CANDIDATES, give=f"a count from 1 to {MAX_CANDIDATES}")
 
 
 def register(commands: Any) -> None:

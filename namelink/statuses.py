@@ -6,8 +6,8 @@ lookup; ``look_up`` turns that into the strings written to a table (the
 
     linked     link() returned a Link.
     ambiguous  link() returned None although the best candidate clears the
-               threshold: score.decide() refused it because the runner-up is
-               within the margin (MARGIN of the best's band).
+               threshold: score.decide() refused it because the runner-up's
+               probability is within MARGIN of the best's.
     unlinked   no candidate clears the threshold.
     empty      the cell is blank.
     error      the row is malformed, or looking the name up failed.

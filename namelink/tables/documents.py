@@ -15,7 +15,7 @@ from typing import Any, BinaryIO, NamedTuple
 from namelink.tables.encodings import is_wide, open_input
 from namelink.tables.errors import BulkError
 from namelink.tables.jsonl import parse_object
-from namelink.tables.lines import Lines, Oversized, TooLong, repair
+from namelink.tables.lines import Lines, each_line, repair
 
 __all__ = ["MAX_DOCUMENT_CHARS", "Document", "read_documents"]
 
@@ -63,14 +63,7 @@ def read_documents(
         yield Document(name, 1, text, problem)
         return
     lines = Lines(opened)
-    while True:
-        lines.begin()
-        try:
-            text = next(lines)
-        except StopIteration:
-            return
-        except (Oversized, TooLong):
-            text = lines.taken[0]
+    for text, _ in each_line(lines):
         number = lines.start
         text = text.rstrip("\r\n")
         if format != "jsonl":

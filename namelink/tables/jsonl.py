@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
 from namelink.tables.encodings import Input
-from namelink.tables.lines import Lines, Oversized, TooLong
+from namelink.tables.lines import Lines, each_line
 from namelink.tables.table import RAW_KEY, Record, unique_keys
 
 __all__ = ["MAX_JSON_DEPTH", "JsonlReader", "JsonlWriter", "json_depth", "parse_object"]
@@ -92,14 +92,9 @@ class JsonlReader:
 
     def records(self) -> Iterator[Record]:
         lines = self._lines
-        while True:
-            lines.begin()
-            try:
-                text = next(lines)
-            except StopIteration:
-                return
-            except (Oversized, TooLong):
-                yield Record(lines.start, {RAW_KEY: lines.taken[0]}, lines.damage)
+        for text, cut in each_line(lines):
+            if cut:
+                yield Record(lines.start, {RAW_KEY: text}, lines.damage)
                 continue
             if not text.strip():
                 continue

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Iterator
 
 from namelink.tables.encodings import Input, is_wide
 
@@ -26,6 +27,7 @@ __all__ = [
     "Lines",
     "Oversized",
     "TooLong",
+    "each_line",
     "oversized_problem",
     "repair",
 ]
@@ -147,3 +149,18 @@ class Lines:
 
     def repair(self, text: str) -> tuple[str, str | None]:
         return repair(text, self._codec)
+
+
+def each_line(lines: Lines) -> Iterator[tuple[str, bool]]:
+    """Each physical line of ``lines`` as a record of its own: (text, whether it
+    was cut at MAX_LINE_CHARS). While a line is out, ``lines.start`` is its
+    number and ``lines.damage`` says what was repaired in it."""
+    while True:
+        lines.begin()
+        try:
+            text, cut = next(lines), False
+        except StopIteration:
+            return
+        except (Oversized, TooLong):
+            text, cut = lines.taken[0], True
+        yield text, cut

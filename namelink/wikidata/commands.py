@@ -14,7 +14,6 @@ saying what to change, never a traceback.
 from __future__ import annotations
 
 import argparse
-import errno
 import ipaddress
 import sys
 import urllib.parse
@@ -22,7 +21,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from namelink.arguments import bounded
 from namelink.wikidata import WDQS
+from namelink.wikidata.failures import (
+    UsageError,
+    endpoint_failed,
+    out_of_memory,
+    usage_error,
+    write_failed,
+)
 
 if TYPE_CHECKING:  # the real imports happen when an action runs
     from namelink.wikidata.scopes import Scope
@@ -32,7 +39,6 @@ __all__ = ["main", "register"]
 
 EXIT_OK = 0
 EXIT_PARTIAL = 1
-EXIT_USAGE = 2
 
 # The languages a build asks for when --lang is not given: namelink's own
 # (Arabic, Persian, Urdu) and English for labels.
@@ -44,80 +50,11 @@ BYTES_PER_MB = 2**20
 DEFAULT_MAX_RESPONSE_MB = 128.0
 
 
-class _UsageError(Exception):
-    """Arguments that cannot work; the message says what to change."""
-
-
-def _error(message: str) -> int:
-    print(f"namelink: error: {message}", file=sys.stderr)
-    return EXIT_USAGE
-
-
-def _docs() -> str:
-    """Where the builder's documentation is, in words that hold for an installed wheel."""
-    from importlib import resources
-
-    readme = resources.files("namelink.wikidata") / "README.md"
-    return f"python -m namelink.wikidata --help, and {readme}"
-
-
-# What a failed write means, by errno, and what to do about it.
-_WRITE_ADVICE = {
-    errno.ENOSPC: "the disk is full: free some space, or give --out (and --cache-dir) on another disk",
-    errno.EDQUOT: "the disk quota is used up: free some space, or give --out on another disk",
-    errno.EFBIG: "a file grew past the file-size limit (ulimit -f) or the largest file the filesystem "
-    "takes: raise the limit, or write elsewhere",
-    errno.EROFS: "the filesystem is read-only: give --out on a writable one",
-    errno.EACCES: "permission denied: give --out in a directory you can write",
-    errno.EPERM: "permission denied: give --out in a directory you can write",
-    errno.ENOTDIR: "part of the path is a file, not a directory: give --out under a directory",
-    errno.EEXIST: "part of the path is a file, not a directory: give --out under a directory",
-}
-
-
-def _write_failed(error: OSError, fallback: str) -> int:
-    where = f" ({error.filename})" if error.filename else ""
-    advice = _WRITE_ADVICE.get(error.errno or 0, fallback)
-    return _error(f"could not write{where}: {error.strerror or error}\n  {advice}")
-
-
-def _out_of_memory() -> int:
-    return _error(
-        "ran out of memory\n  give a smaller --batch-size, --max-response-mb or --limit; what was "
-        "fetched so far is cached"
-    )
-
-
-def _endpoint_failed(error: Exception) -> int:
-    from namelink.wikidata.sparql import SparqlUnreachable
-
-    if isinstance(error, SparqlUnreachable):
-        return _error(
-            f"{error}\n  the endpoint could not be reached: the network may be down. Check the "
-            "connection (and the host in --endpoint); what was fetched so far is cached, so run the "
-            "same command again when the network is back"
-        )
-    return _error(f"{error}\n  check --endpoint (WDQS, QLever and your own server: {_docs()})")
-
-
 def _progress(message: str) -> None:
     print(f"namelink: {message}", file=sys.stderr, flush=True)
 
 
 # --- argument types -------------------------------------------------------------------
-
-
-def _number(kind: type, *, minimum: float, what: str) -> Any:
-    def parse(value: str) -> Any:
-        try:
-            number = kind(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{value!r} is not a number; give {what}") from None
-        if number < minimum:
-            raise argparse.ArgumentTypeError(f"{value} is too small; give {what}")
-        return number
-
-    return parse
 
 
 def _languages(value: str) -> tuple[str, ...]:
@@ -160,20 +97,20 @@ def _add_endpoint_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--refresh",
-        type=_number(float, minimum=0, what="a number of days, 0 or more"),
+        type=bounded(float, low=0, give="a number of days, 0 or more"),
         metavar="DAYS",
         help="ignore cached responses older than DAYS (default: use any cached response)",
     )
     parser.add_argument(
         "--pause",
-        type=_number(float, minimum=0, what="seconds, 0 or more"),
+        type=bounded(float, low=0, give="seconds, 0 or more"),
         default=1.0,
         metavar="SECONDS",
         help="pause between requests (default 1.0)",
     )
     parser.add_argument(
         "--timeout",
-        type=_number(float, minimum=0.001, what="seconds, more than 0"),
+        type=bounded(float, low=0.001, give="seconds, more than 0"),
         default=65.0,
         metavar="SECONDS",
         help="give up on a request after this long, however slowly it answers (default 65; WDQS "
@@ -181,7 +118,7 @@ def _add_endpoint_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-response-mb",
-        type=_number(float, minimum=0.001, what="megabytes, more than 0"),
+        type=bounded(float, low=0.001, give="megabytes, more than 0"),
         default=DEFAULT_MAX_RESPONSE_MB,
         metavar="MB",
         help=f"refuse answers larger than this; a batch is then halved (default {DEFAULT_MAX_RESPONSE_MB:g})",
@@ -211,13 +148,13 @@ def register(gazetteer_subparsers: Any) -> None:
     )
     p.add_argument(
         "--limit",
-        type=_number(int, minimum=1, what="a whole number of ids, 1 or more"),
+        type=bounded(int, low=1, give="a whole number of ids, 1 or more"),
         metavar="N",
         help="at most N ids per scope, for trial runs",
     )
     p.add_argument(
         "--batch-size",
-        type=_number(int, minimum=1, what="a whole number of ids, 1 or more"),
+        type=bounded(int, low=1, give="a whole number of ids, 1 or more"),
         default=200,
         metavar="N",
         help="ids fetched per request (default 200)",
@@ -254,11 +191,11 @@ def _client(args: argparse.Namespace) -> SparqlClient:
 
     endpoint = args.endpoint.strip()
     if urllib.parse.urlsplit(endpoint).scheme not in ("http", "https"):
-        raise _UsageError(
+        raise UsageError(
             f"--endpoint {endpoint}: give an http(s) URL, such as https://query.wikidata.org/sparql"
         )
     if not _is_local(endpoint) and not (args.contact and args.contact.strip()):
-        raise _UsageError(
+        raise UsageError(
             f"--endpoint {endpoint} is a shared service: pass --contact EMAIL (or a URL) so that its "
             "operators can reach you; it goes in the User-Agent, as Wikimedia's User-Agent policy asks"
         )
@@ -280,7 +217,7 @@ def _scopes(args: argparse.Namespace) -> tuple[Scope, ...]:
     try:
         return tuple(parse_scope(spec) for spec in args.scope)
     except ScopeError as error:
-        raise _UsageError(str(error)) from None
+        raise UsageError(str(error)) from None
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -296,13 +233,13 @@ def cmd_build(args: argparse.Namespace) -> int:
             batch_size=args.batch_size,
         )
         client = _client(args)
-    except (_UsageError, BuildError) as error:
-        return _error(str(error))
+    except (UsageError, BuildError) as error:
+        return usage_error(str(error))
     with client:
         try:
             report = build(config, client, progress=_progress)
         except SparqlEndpointError as error:
-            return _endpoint_failed(error)
+            return endpoint_failed(error)
         except BuildStopped as error:
             print(
                 f"namelink: stopped: {error}\n  everything fetched so far is cached: "
@@ -311,11 +248,11 @@ def cmd_build(args: argparse.Namespace) -> int:
             )
             return EXIT_PARTIAL
         except BuildError as error:
-            return _error(str(error))
+            return usage_error(str(error))
         except OSError as error:
-            return _write_failed(error, "check that --out and --cache-dir can be written")
+            return write_failed(error, "check that --out and --cache-dir can be written")
         except MemoryError:
-            return _out_of_memory()
+            return out_of_memory()
     print(f"{report.out}\t{report.entities} entities\t{report.names} names")
     _progress(
         f"{report.enumerated} ids in scope: {report.entities} written, "
@@ -350,16 +287,16 @@ def cmd_count(args: argparse.Namespace) -> int:
     try:
         scopes = _scopes(args)
         client = _client(args)
-    except _UsageError as error:
-        return _error(str(error))
+    except UsageError as error:
+        return usage_error(str(error))
     with client:
         for scope in scopes:
             try:
                 number = count(scope, client)
             except SparqlEndpointError as error:
-                return _endpoint_failed(error)
+                return endpoint_failed(error)
             except MemoryError:
-                return _out_of_memory()
+                return out_of_memory()
             except (SparqlError, BuildStopped) as error:
                 print(f"namelink: could not count --scope {scope.spec}: {error}", file=sys.stderr)
                 return EXIT_PARTIAL
@@ -380,19 +317,19 @@ def cmd_merge(args: argparse.Namespace) -> int:
     from namelink.wikidata.builder import BuildError, merge
 
     if len(args.gazetteers) < 2:
-        return _error("merge needs two or more gazetteers: the base first, then what goes on top")
+        return usage_error("merge needs two or more gazetteers: the base first, then what goes on top")
     layers = [_layer(value) for value in args.gazetteers]
     for value, layer in zip(args.gazetteers, layers, strict=True):
         if not layer.exists():
-            return _error(f"{value}: no such gazetteer (give a directory, a .jsonl file or 'default')")
+            return usage_error(f"{value}: no such gazetteer (give a directory, a .jsonl file or 'default')")
     try:
         manifest = merge(layers, Path(args.out), names=args.gazetteers)
     except BuildError as error:
-        return _error(str(error))
+        return usage_error(str(error))
     except OSError as error:
-        return _write_failed(error, "check that --out can be written")
+        return write_failed(error, "check that --out can be written")
     except MemoryError:
-        return _out_of_memory()
+        return out_of_memory()
     counts = manifest["counts"]
     print(f"{args.out}\t{counts['entities']} entities\t{counts['names']} names")
     return EXIT_OK
