@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from namelink.normalize import check_str
 
-__all__ = ["ARTICLE", "DESIGNATORS", "MIN_STEM", "TITLES", "adjective_bases", "strip_clitics", "variants"]
+__all__ = [
+    "ARTICLE",
+    "DESIGNATORS",
+    "MAX_DESIGNATORS",
+    "MIN_STEM",
+    "QUALIFIERS",
+    "STATE_FORMS",
+    "TITLES",
+    "TRAILING_DESIGNATORS",
+    "adjective_bases",
+    "strip_clitics",
+    "variants",
+]
 
 
 # --- Adjectives of names ----------------------------------------------------------------
@@ -83,8 +95,10 @@ def strip_clitics(text: str) -> tuple[str, ...]:
 
 # --- Query variants ------------------------------------------------------------------------
 # Words that stand before a name to say what kind of thing or person it is:
-# منظمة أوبك, ولاية تكساس, جمهورية تتارستان, الملك حمد. A query that starts with
-# one is also looked up without it. (Normalized spellings.)
+# منظمة أوبك, ولاية تكساس, جمهورية تتارستان, الملك حمد, and the words of the
+# official names of states in Persian and Urdu (جمهوری اسلامی ایران, ریاستِ
+# اسرائیل, اسلامی جمہوریہ پاکستان). A query that starts with up to
+# MAX_DESIGNATORS of them is also looked up without them. (Normalized spellings.)
 DESIGNATORS = frozenset(
     {
         "منظمه",  # organization
@@ -114,8 +128,64 @@ DESIGNATORS = frozenset(
         "شهزاده",  # prince (ur, fa)
         "صدر",  # president (ur)
         "وزير",  # minister
+        "جمهوري",  # republic (fa, ur جمہوری)
+        "رياست",  # state (ur ریاست)
+        "رياستهائي",  # states of (ur ریاستہائے)
+        "دولت",  # state, government (fa, ur)
+        "دوله",  # state (ar دولة)
+        "مملكت",  # kingdom (fa, ur مملکت)
+        "پادشاهي",  # kingdom (fa پادشاهی)
+        "سلطنت",  # sultanate (fa, ur)
+        "سلطنه",  # sultanate (ar سلطنة)
+        "سلطاننشين",  # sultanate (fa سلطان‌نشین)
+        "امارت",  # emirate (fa, ur)
+        "اماره",  # emirate (ar إمارة)
+        "قلمرو",  # realm, territory (fa)
+        "فدراسيون",  # federation (fa فدراسیون)
+        "ايالت",  # state (fa ایالت)
+        "ولايت",  # province (fa, ps ولایت)
+        "صوبه",  # province (ur صوبہ)
     }
 )
+# The words of a state's form that follow the name in Arabic (جمهورية تنزانيا
+# الاتحادية, جمهورية إثيوبيا الفدرالية الديموقراطية): dropped from the end as
+# well, but only once a designator was dropped from the front.
+STATE_FORMS = frozenset(
+    {
+        "الاتحاديه",  # federal (union)
+        "الفدراليه",  # federal
+        "الفيدراليه",  # federal
+        "الديموقراطيه",  # democratic
+        "الديمقراطيه",  # democratic
+        "الشعبيه",  # people's
+        "الاشتراكيه",  # socialist
+        "التعاونيه",  # cooperative
+        "الاسلاميه",  # Islamic
+    }
+)
+# Words of a state's official name that are designators only beside one:
+# اسلامی جمہوریہ پاکستان, جمهوری خلق چین, جمہوری عوامی جمہوریہ کوریا. Alone
+# (خلق "people", آزاد "free") they start ordinary phrases, so a run of them is
+# dropped only when it holds a designator.
+QUALIFIERS = frozenset(
+    {
+        "اسلامي",  # Islamic (fa, ur)
+        "عوامي",  # people's (ur عوامی)
+        "خلق",  # people's (fa)
+        "وفاقي",  # federal (ur وفاقی)
+        "دموكراتيك",  # democratic (fa دموکراتیک)
+        "مستقل",  # independent (fa)
+        "ازاد",  # free (ur, fa آزاد)
+        "متحده",  # united (fa, ur متحدہ)
+        "مشتركه",  # common(wealth) (ur دولتِ مشترکہ)
+        "همسود",  # common(wealth) (fa قلمرو همسود)
+    }
+)
+# Words after a name that say it is a city or a territory, dropped from the end:
+# Uyghur ئۈرۈمچى شەھىرى (Ürümqi city), Urdu جزیرہ نورفک خطہ (territory).
+TRAILING_DESIGNATORS = frozenset({"شههيري", "شههير", "خطه"})
+# More designators than this in a row are no official name but a phrase.
+MAX_DESIGNATORS = 3
 # Titles before a person's name in running text (normal forms): they support a
 # short form standing just after them (الرئيس شي), and they are no part of it.
 TITLES = frozenset(
@@ -140,8 +210,12 @@ ARTICLE = "ال"
 
 def variants(norm: str) -> tuple[tuple[str, str], ...]:
     """Other forms of normalized ``norm`` to look up, each with what was done:
-    leading clitics stripped, a designator dropped, the article added or dropped.
-    The input itself is not included."""
+    leading clitics stripped, designators dropped (and a state's form after the
+    name), the article added or dropped. The input itself is not included.
+
+    >>> dict(variants("جمهوريه تنزانيا الاتحاديه"))["تنزانيا"]
+    'جمهوريه الاتحاديه dropped'
+    """
     check_str(norm, "norm")
     out: dict[str, str] = {}
     for stem in strip_clitics(norm):
@@ -150,9 +224,22 @@ def variants(norm: str) -> tuple[tuple[str, str], ...]:
         while common < min(len(first), len(bare)) and first[-1 - common] == bare[-1 - common]:
             common += 1
         out.setdefault(stem, f"clitic {first[: len(first) - common]} stripped")
-    first, _, rest = norm.partition(" ")
-    if rest and first in DESIGNATORS:
-        out.setdefault(rest, f"{first} dropped")
+    words = norm.split(" ")
+    lead, designated = 0, False
+    while lead < min(MAX_DESIGNATORS, len(words) - 1) and (
+        words[lead] in DESIGNATORS or words[lead] in QUALIFIERS
+    ):
+        designated = designated or words[lead] in DESIGNATORS
+        lead += 1
+    lead = lead if designated else 0
+    end = len(words)
+    while end - lead > 1 and (
+        words[end - 1] in TRAILING_DESIGNATORS or (lead and words[end - 1] in STATE_FORMS)
+    ):
+        end -= 1
+    if lead or end < len(words):
+        gone = [*words[:lead], *words[end:]]
+        out.setdefault(" ".join(words[lead:end]), f"{' '.join(gone)} dropped")
     if " " not in norm and len(norm) >= MIN_STEM:
         if norm.startswith(ARTICLE) and len(norm) > len(ARTICLE) + MIN_STEM:
             out.setdefault(norm[len(ARTICLE) :], "article ال dropped")

@@ -187,6 +187,29 @@ def test_a_designator_before_a_name_is_dropped() -> None:
     assert "ولايه dropped" in found.explanation
 
 
+@pytest.mark.parametrize(
+    ("official", "label"),
+    [
+        ("اسلامی جمہوریہ پاکستان", "Pakistan"),  # Urdu: Islamic Republic of
+        ("فدراسیون روسیه", "Russia"),  # Persian: Federation of
+        ("جمهورية تنزانيا الاتحادية", "Tanzania"),  # Arabic: the state's form after the name too
+        ("ریاستِ اسرائیل", "Israel"),  # Urdu: State of
+    ],
+)
+def test_the_official_name_of_a_state_reaches_the_state(official: str, label: str) -> None:
+    found = candidates(official, limit=1)
+    assert found and found[0].label == label
+    assert "dropped" in found[0].explanation
+
+
+def test_a_word_that_qualifies_a_state_is_dropped_only_beside_a_designator() -> None:
+    from namelink.morphology import variants
+
+    assert dict(variants("جمهوري خلق چين"))["چين"] == "جمهوري خلق dropped"
+    assert all("dropped" not in why for _, why in variants("خلق الله"))  # "people" alone starts a phrase
+    assert all("dropped" not in why for _, why in variants("ازاد كشمير"))
+
+
 def test_a_qualifier_after_a_comma_is_dropped() -> None:
     found = link("Tehran, Iran")
     assert found is not None and found.qid == "Q3616"
