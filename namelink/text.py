@@ -100,6 +100,8 @@ TEXT_TYPO_MIN = 5
 TEXT_FREQUENT_WORD = 5.0
 TEXT_FAMOUS = 100
 TEXT_WORD_EXCESS = 1.0
+# Conjunctions that may stand before a short form the document has linked (وشي).
+SHORT_FORM_CONJUNCTIONS = ("و", "ف")
 # Tokens kept behind the current one: a title is at most two words (رئيس الوزراء).
 TITLE_WINDOW = 2
 # Latin tokens of this length or shorter must be capitalized to count (Xi, UN):
@@ -128,11 +130,19 @@ class _Document:
 def inside_longer_name(norms: list[str], i: int, n: int) -> bool:
     """Whether the span of ``n`` tokens at ``i`` is part of a longer name the
     gazetteer does not hold: a word that begins names stands before it (بحر
-    اليابان, منظمة شنغهاي للتعاون) or an adjective of names follows it (آسيا
-    الوسطى). The longer name would have been found first, had it been known."""
+    اليابان, وبحر اليابان, منظمة شنغهاي للتعاون) or an adjective of names follows
+    it (آسيا الوسطى). The longer name would have been found first, had it been
+    known."""
     before = norms[i - 1] if i > 0 else ""
     after = norms[i + n] if i + n < len(norms) else ""
-    return before in name_heads() or after in name_tails()
+    heads = name_heads()
+    return after in name_tails() or any(word in heads for word in (before, *strip_clitics(before)))
+
+
+def _short_form(earlier: Link, surface: str) -> Link:
+    """The link of a short form (شي) of a name linked earlier in the document."""
+    why = f"short form of {earlier.matched_name} earlier in the text"
+    return replace(earlier, matched_name=surface, method="document", explanation=why)
 
 
 def _letters_before(token: str, count: int) -> int:
@@ -283,14 +293,7 @@ class _Reader:
             return (start, *found)
         # 2. a short form of a name linked earlier in this document
         if earlier is not None and self.allowed(earlier):
-            why = f"short form of {earlier.matched_name} earlier in the text"
-            return (
-                start,
-                end,
-                1,
-                replace(earlier, matched_name=token, method="document", explanation=why),
-                first,
-            )
+            return start, end, 1, _short_form(earlier, token), first
         if token.isascii():
             return None
         # 3. leading clitics: وبوتين, للصين, والأمم المتحدة
@@ -304,6 +307,13 @@ class _Reader:
                 if cut >= end - start:  # the clitic is inside a ligature (ﰈوسكو): keep the token whole
                     cut = 0
                 return (start + cut, *found)
+        # a short form after a one-letter conjunction (پوتن وشي): shorter than a
+        # clitic stem may be, but the document vouches for it
+        if first[:1] in SHORT_FORM_CONJUNCTIONS and len(first) > 2:
+            link = self.document_link(first[1:], document)
+            cut = _letters_before(token, 1)
+            if link is not None and cut < end - start:
+                return start + cut, end, 1, _short_form(link, token[cut:]), first[1:]
         # 4. a variant spelling of a name: قازاقستان, اردوگان, وقازاقستان
         for head in (first, *self.clitic_stems(first)):
             found = self.variant_span(head, tokens, norms, i)

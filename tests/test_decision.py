@@ -189,6 +189,7 @@ def test_a_place_inside_a_longer_name_it_does_not_know_is_no_mention() -> None:
     japan = link("اليابان")
     assert japan is not None
     assert (("اليابان", japan.qid)) not in mentions("في بحر اليابان")
+    assert (("اليابان", japan.qid)) not in mentions("في روسيا وبحر اليابان")  # the head with a clitic
     assert ("اليابان", japan.qid) in mentions("في اليابان")
 
 

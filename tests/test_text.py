@@ -62,6 +62,12 @@ def test_a_short_form_after_the_full_name_links_to_the_same_person() -> None:
     assert "earlier in the text" in short.link.explanation
 
 
+def test_a_short_form_after_a_conjunction_links_when_the_document_named_the_person() -> None:
+    text = "استقبل شي جين بينغ ضيفه. وقال بوتين وشي إن المحادثات مثمرة."
+    assert found(text) == [("شي جين بينغ", XI), ("بوتين", PUTIN), ("شي", XI)]
+    assert found("قال بوتين وشي إن المحادثات مثمرة.") == [("بوتين", PUTIN)]  # no document support
+
+
 def test_a_short_form_that_is_a_common_word_needs_support() -> None:
     assert found("لا شي يمنع ذلك.") == []
     assert found("هذا هو السبب رئيسي في الأزمة.") == []
