@@ -12,11 +12,13 @@ from namelink.normalize import check_str
 __all__ = [
     "ARTICLE",
     "DESIGNATORS",
+    "KIND_DESIGNATORS",
     "MAX_DESIGNATORS",
     "MIN_STEM",
     "QUALIFIERS",
     "STATE_FORMS",
     "TITLES",
+    "TITLE_DESIGNATORS",
     "TRAILING_DESIGNATORS",
     "adjective_bases",
     "strip_clitics",
@@ -94,12 +96,11 @@ def strip_clitics(text: str) -> tuple[str, ...]:
 
 
 # --- Query variants ------------------------------------------------------------------------
-# Words that stand before a name to say what kind of thing or person it is:
-# منظمة أوبك, ولاية تكساس, جمهورية تتارستان, الملك حمد, and the words of the
-# official names of states in Persian and Urdu (جمهوری اسلامی ایران, ریاستِ
-# اسرائیل, اسلامی جمہوریہ پاکستان). A query that starts with up to
-# MAX_DESIGNATORS of them is also looked up without them. (Normalized spellings.)
-DESIGNATORS = frozenset(
+# Words that stand before a name to say what kind of place or body it is:
+# منظمة أوبك, ولاية تكساس, جمهورية تتارستان, and the words of the official names
+# of states in Persian and Urdu (جمهوری اسلامی ایران, ریاستِ اسرائیل). In running
+# text they belong to the mention (جمهورية الأرجنتين is one mention).
+KIND_DESIGNATORS = frozenset(
     {
         "منظمه",  # organization
         "ولايه",  # state
@@ -114,20 +115,9 @@ DESIGNATORS = frozenset(
         "المملكه",  # the kingdom
         "مملكه",  # kingdom
         "مجموعه",  # group
-        "الملك",  # the king
-        "الرئيس",  # the president
-        "الشيخ",  # the sheikh
-        "الامير",  # the prince
-        "السيد",  # mister
-        "السيده",  # madam
-        "الزعيم",  # the leader
-        "رئيس",  # president (ar, fa)
         "استان",  # province (fa)
         "شهر",  # city (fa)
         "كشور",  # country (fa کشور)
-        "شهزاده",  # prince (ur, fa)
-        "صدر",  # president (ur)
-        "وزير",  # minister
         "جمهوري",  # republic (fa, ur جمہوری)
         "رياست",  # state (ur ریاست)
         "رياستهائي",  # states of (ur ریاستہائے)
@@ -147,6 +137,26 @@ DESIGNATORS = frozenset(
         "صوبه",  # province (ur صوبہ)
     }
 )
+# Titles that stand before a person's name: الملك حمد, الرئيس بوتين. In running
+# text they stay outside the mention.
+TITLE_DESIGNATORS = frozenset(
+    {
+        "الملك",  # the king
+        "الرئيس",  # the president
+        "الشيخ",  # the sheikh
+        "الامير",  # the prince
+        "السيد",  # mister
+        "السيده",  # madam
+        "الزعيم",  # the leader
+        "رئيس",  # president (ar, fa)
+        "شهزاده",  # prince (ur, fa)
+        "صدر",  # president (ur)
+        "وزير",  # minister
+    }
+)
+# A query that starts with up to MAX_DESIGNATORS of either is also looked up
+# without them. (Normalized spellings.)
+DESIGNATORS = KIND_DESIGNATORS | TITLE_DESIGNATORS
 # The words of a state's form that follow the name in Arabic (جمهورية تنزانيا
 # الاتحادية, جمهورية إثيوبيا الفدرالية الديموقراطية): dropped from the end as
 # well, but only once a designator was dropped from the front.

@@ -36,7 +36,7 @@ from typing import Protocol
 from namelink.evidence import LEXICON_LANG
 from namelink.keys import first_word_key
 from namelink.lexicon import is_common_word, name_heads, name_tails, phrase_zipf, script_lang, word_zipf
-from namelink.morphology import TITLES, strip_clitics
+from namelink.morphology import KIND_DESIGNATORS, QUALIFIERS, STATE_FORMS, TITLES, strip_clitics
 from namelink.normalize import normalize
 from namelink.records import Entity, Link, Mention
 
@@ -255,6 +255,7 @@ class _Reader:
         norms: list[str] = []
         document = _Document()
         i = 0
+        last_end = 0  # where the last mention ended: no token before it is free
         while True:
             while len(tokens) - i < MAX_NAME_TOKENS:
                 token = next(stream, None)
@@ -270,11 +271,39 @@ class _Reader:
             else:
                 start, end, used, link, norm = found
                 document.remember(link, norm)
+                if link.type != "person":
+                    start, end, used = self.with_designators(tokens, norms, i, (start, end, used), last_end)
                 yield Mention(start=start, end=end, surface=text[start:end], link=link)
+                last_end = end
                 i += used
             if i > TITLE_WINDOW:
                 del tokens[: i - TITLE_WINDOW], norms[: i - TITLE_WINDOW]
                 i = TITLE_WINDOW
+
+    @staticmethod
+    def with_designators(
+        tokens: list[tuple[int, int, str]], norms: list[str], i: int, span: tuple[int, int, int], free: int
+    ) -> tuple[int, int, int]:
+        """The (start, end, tokens used) of a mention at token ``i`` widened over
+        the words of its official name: designators of its kind just before it
+        (جمهورية الأرجنتين, اسلامی جمہوریہ ایران; the two tokens kept behind, and
+        none before ``free``; not across a clitic), and then a state's form after it (جمهورية
+        أفغانستان الإسلامية). Titles of people stay outside (الرئيس بوتين)."""
+        start, end, used = span
+        if start != tokens[i][0]:
+            return span  # a clitic was cut off the mention: a designator before it is no part of it
+        first = i
+        while first > 0 and i - first < TITLE_WINDOW and tokens[first - 1][0] >= free:
+            word = norms[first - 1]
+            if word not in KIND_DESIGNATORS and word not in QUALIFIERS:
+                break
+            first -= 1
+        if not any(norms[k] in KIND_DESIGNATORS for k in range(first, i)):
+            return span
+        after = i + used
+        while after < len(tokens) and norms[after] in STATE_FORMS:
+            after += 1
+        return tokens[first][0], tokens[after - 1][1] if after > i + used else end, after - i
 
     def longest(
         self, tokens: list[tuple[int, int, str]], norms: list[str], i: int, document: _Document

@@ -68,6 +68,13 @@ def test_a_short_form_after_a_conjunction_links_when_the_document_named_the_pers
     assert found("قال بوتين وشي إن المحادثات مثمرة.") == [("بوتين", PUTIN)]  # no document support
 
 
+def test_the_official_name_of_a_state_is_one_mention_but_a_title_stays_outside() -> None:
+    afghanistan = link_text("أفغانستان")[0].link.qid
+    assert found("زار جمهورية أفغانستان الإسلامية أمس") == [("جمهورية أفغانستان الإسلامية", afghanistan)]
+    assert found("زار اسلامی جمہوریہ افغانستان") == [("اسلامی جمہوریہ افغانستان", afghanistan)]
+    assert found("وقال الرئيس بوتين") == [("بوتين", PUTIN)]
+
+
 def test_a_short_form_that_is_a_common_word_needs_support() -> None:
     assert found("لا شي يمنع ذلك.") == []
     assert found("هذا هو السبب رئيسي في الأزمة.") == []
