@@ -12,13 +12,12 @@ from namelink.normalize import check_str
 __all__ = [
     "ARTICLE",
     "DESIGNATORS",
-    "KIND_DESIGNATORS",
     "MAX_DESIGNATORS",
     "MIN_STEM",
     "QUALIFIERS",
+    "STATE_DESIGNATORS",
     "STATE_FORMS",
     "TITLES",
-    "TITLE_DESIGNATORS",
     "TRAILING_DESIGNATORS",
     "adjective_bases",
     "strip_clitics",
@@ -96,28 +95,15 @@ def strip_clitics(text: str) -> tuple[str, ...]:
 
 
 # --- Query variants ------------------------------------------------------------------------
-# Words that stand before a name to say what kind of place or body it is:
-# منظمة أوبك, ولاية تكساس, جمهورية تتارستان, and the words of the official names
-# of states in Persian and Urdu (جمهوری اسلامی ایران, ریاستِ اسرائیل). In running
-# text they belong to the mention (جمهورية الأرجنتين is one mention).
-KIND_DESIGNATORS = frozenset(
+# Words that name a state's form before its name: جمهورية الأرجنتين, المملكة
+# الأردنية, and in Persian and Urdu جمهوری اسلامی ایران, ریاستِ اسرائیل,
+# فدراسیون روسیه. In running text they belong to the mention of the state.
+STATE_DESIGNATORS = frozenset(
     {
-        "منظمه",  # organization
-        "ولايه",  # state
         "جمهوريه",  # republic
-        "مدينه",  # city
-        "محافظه",  # governorate
-        "اقليم",  # province, region
-        "مقاطعه",  # province
-        "حلف",  # alliance
-        "الحلف",  # the alliance
         "الجمهوريه",  # the republic
         "المملكه",  # the kingdom
         "مملكه",  # kingdom
-        "مجموعه",  # group
-        "استان",  # province (fa)
-        "شهر",  # city (fa)
-        "كشور",  # country (fa کشور)
         "جمهوري",  # republic (fa, ur جمہوری)
         "رياست",  # state (ur ریاست)
         "رياستهائي",  # states of (ur ریاستہائے)
@@ -132,15 +118,23 @@ KIND_DESIGNATORS = frozenset(
         "اماره",  # emirate (ar إمارة)
         "قلمرو",  # realm, territory (fa)
         "فدراسيون",  # federation (fa فدراسیون)
-        "ايالت",  # state (fa ایالت)
-        "ولايت",  # province (fa, ps ولایت)
-        "صوبه",  # province (ur صوبہ)
     }
 )
-# Titles that stand before a person's name: الملك حمد, الرئيس بوتين. In running
-# text they stay outside the mention.
-TITLE_DESIGNATORS = frozenset(
+# Words that stand before a name to say what kind of thing or person it is:
+# the state designators, and منظمة أوبك, ولاية تكساس, الملك حمد. A query that
+# starts with up to MAX_DESIGNATORS of them is also looked up without them.
+# (Normalized spellings.)
+DESIGNATORS = STATE_DESIGNATORS | frozenset(
     {
+        "منظمه",  # organization
+        "ولايه",  # state
+        "مدينه",  # city
+        "محافظه",  # governorate
+        "اقليم",  # province, region
+        "مقاطعه",  # province
+        "حلف",  # alliance
+        "الحلف",  # the alliance
+        "مجموعه",  # group
         "الملك",  # the king
         "الرئيس",  # the president
         "الشيخ",  # the sheikh
@@ -149,14 +143,17 @@ TITLE_DESIGNATORS = frozenset(
         "السيده",  # madam
         "الزعيم",  # the leader
         "رئيس",  # president (ar, fa)
+        "استان",  # province (fa)
+        "شهر",  # city (fa)
+        "كشور",  # country (fa کشور)
         "شهزاده",  # prince (ur, fa)
         "صدر",  # president (ur)
         "وزير",  # minister
+        "ايالت",  # state (fa ایالت)
+        "ولايت",  # province (fa, ps ولایت)
+        "صوبه",  # province (ur صوبہ)
     }
 )
-# A query that starts with up to MAX_DESIGNATORS of either is also looked up
-# without them. (Normalized spellings.)
-DESIGNATORS = KIND_DESIGNATORS | TITLE_DESIGNATORS
 # The words of a state's form that follow the name in Arabic (جمهورية تنزانيا
 # الاتحادية, جمهورية إثيوبيا الفدرالية الديموقراطية): dropped from the end as
 # well, but only once a designator was dropped from the front.

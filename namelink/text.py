@@ -36,7 +36,7 @@ from typing import Protocol
 from namelink.evidence import LEXICON_LANG
 from namelink.keys import first_word_key
 from namelink.lexicon import is_common_word, name_heads, name_tails, phrase_zipf, script_lang, word_zipf
-from namelink.morphology import KIND_DESIGNATORS, QUALIFIERS, STATE_FORMS, TITLES, strip_clitics
+from namelink.morphology import QUALIFIERS, STATE_DESIGNATORS, STATE_FORMS, TITLES, strip_clitics
 from namelink.normalize import normalize
 from namelink.records import Entity, Link, Mention
 
@@ -285,7 +285,7 @@ class _Reader:
         tokens: list[tuple[int, int, str]], norms: list[str], i: int, span: tuple[int, int, int], free: int
     ) -> tuple[int, int, int]:
         """The (start, end, tokens used) of a mention at token ``i`` widened over
-        the words of its official name: designators of its kind just before it
+        the words of a state's official name: state designators just before it
         (جمهورية الأرجنتين, اسلامی جمہوریہ ایران; the two tokens kept behind, and
         none before ``free``; not across a clitic), and then a state's form after it (جمهورية
         أفغانستان الإسلامية). Titles of people stay outside (الرئيس بوتين)."""
@@ -295,10 +295,10 @@ class _Reader:
         first = i
         while first > 0 and i - first < TITLE_WINDOW and tokens[first - 1][0] >= free:
             word = norms[first - 1]
-            if word not in KIND_DESIGNATORS and word not in QUALIFIERS:
+            if word not in STATE_DESIGNATORS and word not in QUALIFIERS:
                 break
             first -= 1
-        if not any(norms[k] in KIND_DESIGNATORS for k in range(first, i)):
+        if not any(norms[k] in STATE_DESIGNATORS for k in range(first, i)):
             return span
         after = i + used
         while after < len(tokens) and norms[after] in STATE_FORMS:
