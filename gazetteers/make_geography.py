@@ -30,21 +30,26 @@ and ``curated/*.tsv`` (the QIDs and types other sources hold),
   elevation points, rivers and lake centerlines, lakes): Natural Earth 5
   alone.
 * A QID that another source holds as a person or an organization is left out
-  (conflict).  A QID in two layers is one entity (the first layer's label and
-  description; names unioned).
+  (conflict); so is, from every layer, the QID of a city in conflict.  A QID
+  in two layers is one entity (the first layer's label and description;
+  names unioned).
 * **Names**: kept when make_breadth.clean_name accepts them (entirely Arabic
   script, no digits or punctuation; a "Bombo، أوغندا" disambiguation is
   dropped).  A one-word name that is a frequent word (zipf >= ``FREQUENT_ZIPF``
-  in any of ar, fa, ur in the lexicon) is dropped: a big gazetteer gives
-  ordinary words more names to collide with.  A one-word name of three
-  letters or fewer is dropped for a feature that is not a city or a
-  subdivision.
-* **Popularity** (the prior, on the scale of gazetteers/README.md): national
-  capital 100; city of 1,000,000+ 60; of 300,000+ 40; other cities 30;
-  admin-1 capitals under 100,000 20.  Oceans 150 (like continents); other
-  features and subdivisions 60 - 5 x Natural Earth's scalerank, between 20 and
-  60 (subdivisions at most 40, like the sub-national entities of
-  countries.jsonl).
+  in any of ar, fa, ur in the lexicon, after folding the letters these
+  languages write differently: ك/ک, ي/ی, ة/ه, أ/ا ...) is dropped: a big
+  gazetteer gives ordinary words more names to collide with.
+* **Popularity** (the prior, on the scale of gazetteers/README.md and of
+  make_places.py): national capital 100; city of 1,000,000+ 60; other cities
+  of 100,000+ 30; admin-1 capitals under 100,000 20.  Subdivisions 45 - 5 x
+  Natural Earth's scalerank, between 20 and 30 (below the 40 of the
+  sub-national entities of countries.jsonl, which win a shared name).
+  Oceans and continents 150; other physical features 60 - 5 x scalerank,
+  between 20 and 60 (the Mediterranean 60, a river of scalerank 8 20).
+* **Minor features**: a city or subdivision of popularity 25 or less, and a
+  physical feature of popularity 35 or less, keeps only its names of two
+  words or more (tuned on the fit rows of tests/data/eval, never the test
+  rows: their one-word names were most of the new false links).
 
 Deterministic and atomic, like the other scripts here.
 """
@@ -218,6 +223,8 @@ def build() -> int:
 
     def add(rec: dict, layer: str) -> None:
         qid = rec["qid"]
+        if any(c[0] == qid and c[1] == "city" for c in conflicts):
+            return  # its QID is in doubt: left out of every layer
         other = types.get(qid)
         if other and other != "place":
             conflicts.append(
@@ -269,17 +276,7 @@ def build() -> int:
         english = (new or {}).get("name_en") or ref.get("name_en") or ref["name"]
         national = "Admin-0 capital" in featurecla and "alt" not in featurecla
         where = country(ref["iso_a2"], ref["country"])
-        popularity = (
-            100
-            if national
-            else 60
-            if pop >= 1_000_000
-            else 40
-            if pop >= 300_000
-            else 30
-            if pop >= MIN_POP
-            else 20
-        )
+        popularity = 100 if national else 60 if pop >= 1_000_000 else 30 if pop >= MIN_POP else 20
         names = names_of([new] if new else [], LANGS, minor=popularity <= MINOR)
         for lang, more in names_of(agree, ("ar", "fa"), minor=popularity <= MINOR).items():
             names[lang] = names.get(lang, []) + [n for n in more if n not in names.get(lang, [])]
@@ -332,7 +329,7 @@ def build() -> int:
             where = country(row["iso_a2"], row["country"])
             kind = (row["type_en"].split("|")[0].strip() or "first-level subdivision").lower()
             description = f"{kind} of {where}" if where else kind
-            popularity = max(20, min(40, 60 - 5 * rank))
+            popularity = max(20, min(30, 45 - 5 * rank))
         else:
             kind = kind_of(row["featurecla"])
             english = row["name_en"] or row["name"]
