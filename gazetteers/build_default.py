@@ -68,7 +68,7 @@ LICENCES = {
     "(fork of everypolitician/everypolitician-data, 2015-11-30): Wikidata content, CC0 1.0",
     "natural-earth": "QIDs and Arabic-script names of cities, subdivisions and physical features: "
     "Natural Earth (public domain)",
-    "countries-states-cities": "QID cross-check for cities, region QIDs, Arabic and Persian city names: "
+    "countries-states-cities": "QID cross-check for cities, region QIDs: "
     "dr5hn/countries-states-cities-database, ODbL 1.0",
     "every-politician-scrapers": "office holders and their labels: Wikidata extracts in "
     "every-politician-scrapers/world-leaders-2021 and <country>-ministers (2022-07 to 2023-01): "
@@ -152,8 +152,7 @@ UPSTREAM = {
             "commit": "7fda0afd3e75391d9480c22ed3a2b91f50e08eb6",
             "date": "2026-08-08",
             "files": "contributions/cities/*.json",
-            "licence": "ODbL 1.0 (QID cross-check, Arabic and Persian city names; "
-            "extract kept in gazetteers/sources/)",
+            "licence": "ODbL 1.0 (QID cross-check only; extract kept in gazetteers/sources/)",
         },
     ],
     "parties.jsonl": [

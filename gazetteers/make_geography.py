@@ -10,7 +10,7 @@ Inputs (all in this repository): ``sources/naturalearth_geography.tsv``
 (Natural Earth 5: QID and ar/fa/ur names per feature),
 ``sources/naturalearth_places.tsv`` (Natural Earth 4.0 10m populated places:
 QID, population, position), ``sources/csc_cities.tsv``
-(countries-states-cities: QID, position, ar/fa names), ``generated/*.jsonl``
+(countries-states-cities: QID, position), ``generated/*.jsonl``
 and ``curated/*.tsv`` (the QIDs and types other sources hold),
 ``namelink/data/lexicon.tsv`` (word frequencies).
 
@@ -21,8 +21,11 @@ and ``curated/*.tsv`` (the QIDs and types other sources hold),
   The city is left out (and listed in ``generated/geography_conflicts.tsv``)
   when countries-states-cities gives the QID only to places elsewhere, or
   when Natural Earth 4.0 and 5 put the QID in different countries or more
-  than 50 km apart.  Names: Natural Earth 5's name_ar/fa/ur, and the ar/fa
-  translations of the agreeing countries-states-cities rows.
+  than 50 km apart.  Names: Natural Earth 5's name_ar/fa/ur only (so a city
+  of Natural Earth 4.0 alone, which has no Arabic-script names, is not
+  there); countries-states-cities' "translations" are not used (machine
+  transliterations and translations: North Bay = خليج الشمال, Singapore =
+  جنگل‌ها, Taiyuan = تایوان).
 * **Subdivisions** (Natural Earth 5 admin-1): left out (conflict) when
   ``generated/countries.jsonl`` holds the same ISO 3166-2 code under another
   QID.
@@ -34,11 +37,12 @@ and ``curated/*.tsv`` (the QIDs and types other sources hold),
   in two layers is one entity (the first layer's label and description;
   names unioned).
 * **Names**: kept when make_breadth.clean_name accepts them (entirely Arabic
-  script, no digits or punctuation; a "Bombo، أوغندا" disambiguation is
-  dropped).  A one-word name that is a frequent word (zipf >= ``FREQUENT_ZIPF``
-  in any of ar, fa, ur in the lexicon, after folding the letters these
-  languages write differently: ك/ک, ي/ی, ة/ه, أ/ا ...) is dropped: a big
-  gazetteer gives ordinary words more names to collide with.
+  script, no digits or punctuation), after dropping a comma and what follows
+  (a Wikidata label's disambiguation: "تاريخا، بوليفيا" -> تاريخا).  A
+  one-word name that is a frequent word (zipf >= ``FREQUENT_ZIPF`` in any of
+  ar, fa, ur in the lexicon, after folding the letters these languages write
+  differently: ك/ک, ي/ی, ة/ه, أ/ا ...) is dropped: a big gazetteer gives
+  ordinary words more names to collide with.
 * **Popularity** (the prior, on the scale of gazetteers/README.md and of
   make_places.py): national capital 100; city of 1,000,000+ 60; other cities
   of 100,000+ 30; admin-1 capitals under 100,000 20.  Subdivisions 45 - 5 x
@@ -196,7 +200,9 @@ def build() -> int:
         names: dict[str, list[str]] = {}
         for row in rows:
             for lang in langs:
-                name = clean_name(row.get(lang) or "", person=False)
+                # a Wikidata label disambiguated by a comma: "تاريخا، بوليفيا"
+                raw = (row.get(lang) or "").replace("،", ",").split(",")[0]
+                name = clean_name(raw, person=False)
                 if not name:
                     continue
                 one_word = " " not in name and "-" not in name
@@ -278,8 +284,6 @@ def build() -> int:
         where = country(ref["iso_a2"], ref["country"])
         popularity = 100 if national else 60 if pop >= 1_000_000 else 30 if pop >= MIN_POP else 20
         names = names_of([new] if new else [], LANGS, minor=popularity <= MINOR)
-        for lang, more in names_of(agree, ("ar", "fa"), minor=popularity <= MINOR).items():
-            names[lang] = names.get(lang, []) + [n for n in more if n not in names.get(lang, [])]
         if not names:
             continue
         names["en"] = list(
@@ -302,9 +306,7 @@ def build() -> int:
         }
         if by_iso.get(ref["iso_a2"]):
             rec["country"] = [by_iso[ref["iso_a2"]]]
-        rec["checked"] = (
-            " + ".join(sources) + " ; names " + " + ".join(s for s, ok in ((NE5, new), (CSC, agree)) if ok)
-        )
+        rec["checked"] = " + ".join(sources) + f" ; names {NE5}"
         add(rec, "city")
 
     # ------------------------------------------- subdivisions and physical features
