@@ -42,7 +42,10 @@ and ``curated/*.tsv`` (the QIDs and types other sources hold),
   one-word name that is a frequent word (zipf >= ``FREQUENT_ZIPF`` in any of
   ar, fa, ur in the lexicon, after folding the letters these languages write
   differently: ك/ک, ي/ی, ة/ه, أ/ا ...) is dropped: a big gazetteer gives
-  ordinary words more names to collide with.
+  ordinary words more names to collide with; except for a prominent feature
+  (popularity 55 or more: capitals, cities of a million, the largest seas,
+  ranges and rivers), whose name is frequent because the feature is: تهران,
+  بغداد, مشهد, نیل.
 * **Popularity** (the prior, on the scale of gazetteers/README.md and of
   make_places.py): national capital 100; city of 1,000,000+ 60; other cities
   of 100,000+ 30; admin-1 capitals under 100,000 20.  Subdivisions 45 - 5 x
@@ -85,6 +88,7 @@ MIN_POP = 100_000
 FREQUENT_ZIPF = 35  # zipf x 10, as lexicon.tsv stores it
 MINOR = 25  # popularity of a minor city or subdivision: its one-word names are dropped
 MINOR_FEATURE = 35  # the same for physical features (rivers, lakes, islands ...)
+PROMINENT = 55  # popularity from which a frequent one-word name is kept
 LANGS = ("ar", "fa", "ur")
 # Natural Earth's featurecla -> the kind of feature (description).
 KINDS = {
@@ -194,9 +198,13 @@ def build() -> int:
     def country(iso: str, fallback: str) -> str:
         return label.get(by_iso.get(iso, ""), fallback)
 
-    def names_of(rows: list[dict[str, str]], langs: tuple[str, ...], minor: bool) -> dict[str, list[str]]:
-        """The usable names of ``rows``; ``minor``: a feature of popularity
-        ``MINOR`` or less, whose one-word names are dropped."""
+    def names_of(
+        rows: list[dict[str, str]], langs: tuple[str, ...], popularity: int, minor: int
+    ) -> dict[str, list[str]]:
+        """The usable names of ``rows``, for a feature of ``popularity``: a
+        minor one (``minor`` or less) keeps no one-word name; a prominent one
+        (``PROMINENT`` or more) keeps its one-word names even when they are
+        frequent words (تهران, بغداد, مشهد are frequent because the cities are)."""
         names: dict[str, list[str]] = {}
         for row in rows:
             for lang in langs:
@@ -206,7 +214,9 @@ def build() -> int:
                 if not name:
                     continue
                 one_word = " " not in name and "-" not in name
-                if one_word and (minor or fold(name) in frequent):
+                if one_word and popularity <= minor:
+                    continue
+                if one_word and popularity < PROMINENT and fold(name) in frequent:
                     continue
                 if name not in names.setdefault(lang, []):
                     names[lang].append(name)
@@ -283,7 +293,7 @@ def build() -> int:
         national = "Admin-0 capital" in featurecla and "alt" not in featurecla
         where = country(ref["iso_a2"], ref["country"])
         popularity = 100 if national else 60 if pop >= 1_000_000 else 30 if pop >= MIN_POP else 20
-        names = names_of([new] if new else [], LANGS, minor=popularity <= MINOR)
+        names = names_of([new] if new else [], LANGS, popularity, MINOR)
         if not names:
             continue
         names["en"] = list(
@@ -338,7 +348,7 @@ def build() -> int:
             where = row["region"] or row["country"]
             description = f"{kind} in {where}" if where and where.lower() != english.lower() else kind
             popularity = 150 if kind in ("ocean", "continent") else max(20, min(60, 60 - 5 * rank))
-        names = names_of([row], LANGS, minor=popularity <= (MINOR if layer == "admin_1" else MINOR_FEATURE))
+        names = names_of([row], LANGS, popularity, MINOR if layer == "admin_1" else MINOR_FEATURE)
         if not names:
             continue
         english = row["name_en"] or row["name"]
