@@ -45,7 +45,8 @@ and ``curated/*.tsv`` (the QIDs and types other sources hold),
   ordinary words more names to collide with; except for a prominent feature
   (popularity 55 or more: capitals, cities of a million, the largest seas,
   ranges and rivers), whose name is frequent because the feature is: تهران,
-  بغداد, مشهد, نیل.
+  بغداد, مشهد, نیل.  A physical feature below that keeps only English names of two
+  words or more (the river "Xi" would catch Xi Jinping in Arabic text).
 * **Popularity** (the prior, on the scale of gazetteers/README.md and of
   make_places.py): national capital 100; city of 1,000,000+ 60; other cities
   of 100,000+ 30; admin-1 capitals under 100,000 20.  Subdivisions 45 - 5 x
@@ -354,7 +355,13 @@ def build() -> int:
         english = row["name_en"] or row["name"]
         if english.isupper():
             english = english.title()
-        names["en"] = list(dict.fromkeys(n for n in (english, row["name"]) if n and not n.isupper()))
+        english_names = [n for n in (english, row["name"]) if n and not n.isupper()]
+        if layer != "admin_1" and popularity < PROMINENT:
+            # a Latin one-word name of a minor river or island ("Xi") would
+            # catch Latin names in Arabic text (Xi Jinping)
+            english_names = [n for n in english_names if " " in n or "-" in n]
+        if english_names:
+            names["en"] = list(dict.fromkeys(english_names))
         rec = {
             "qid": qid,
             "label": english,
