@@ -46,6 +46,7 @@ BREADTH = (
     HERE / "generated" / "people.jsonl",
     HERE / "generated" / "parties.jsonl",
     HERE / "generated" / "places.jsonl",  # by make_places.py
+    HERE / "generated" / "geography.jsonl",  # by make_geography.py
 )
 CURATED = HERE / "curated"
 OUT_DIR = ROOT / "namelink" / "data" / "default"
@@ -65,7 +66,8 @@ LICENCES = {
     "curated": "hand-curated names in gazetteers/curated/*.tsv: same licence as namelink",
     "everypolitician": "legislators and parties: Wikidata extracts in tijmenb/everypolitician-data "
     "(fork of everypolitician/everypolitician-data, 2015-11-30): Wikidata content, CC0 1.0",
-    "natural-earth": "city QIDs: Natural Earth populated places (public domain)",
+    "natural-earth": "QIDs and Arabic-script names of cities, subdivisions and physical features: "
+    "Natural Earth (public domain)",
     "countries-states-cities": "QID cross-check for cities, region QIDs: "
     "dr5hn/countries-states-cities-database, ODbL 1.0",
     "every-politician-scrapers": "office holders and their labels: Wikidata extracts in "
@@ -76,6 +78,7 @@ MAKERS = {
     "people.jsonl": "make_breadth.py",
     "parties.jsonl": "make_breadth.py",
     "places.jsonl": "make_places.py",
+    "geography.jsonl": "make_geography.py",
 }
 # Where each generated file comes from (upstream repository, commit, date, licence),
 # copied into the manifest so that `namelink gazetteer info` can show it.
@@ -124,6 +127,32 @@ UPSTREAM = {
             "date": "2026",
             "files": "exemplar cities of time zones, M49 region names",
             "licence": "Unicode License v3",
+        },
+    ],
+    "geography.jsonl": [
+        {
+            "repo": "Raysphere24/NaturalEarthCsvTsv (Natural Earth 5 attribute tables as TSV)",
+            "commit": "7cc9ef2bd1e761f382238908066713be36dc30f0",
+            "date": "2022-05-10",
+            "files": "tsv_with_names/50m_cultural/ne_50m_populated_places.tsv, "
+            "tsv_with_names/10m_cultural/ne_10m_admin_1_states_provinces.tsv, "
+            "tsv_with_names/10m_physical/ne_10m_{geography_marine_polys,geography_regions_polys,"
+            "geography_regions_points,geography_regions_elevation_points,rivers_lake_centerlines,lakes}.tsv",
+            "licence": "Natural Earth: public domain (the conversion states no licence of its own)",
+        },
+        {
+            "repo": "martynafford/natural-earth-geojson (Natural Earth v4.0 populated places)",
+            "commit": "0b9a6ceb0a7032713abd9460ac1e995a9c60cd1e",
+            "date": "2024-01-24 (data of 2017)",
+            "files": "10m/cultural/ne_10m_populated_places.7z",
+            "licence": "Natural Earth: public domain; this conversion: CC0 1.0",
+        },
+        {
+            "repo": "dr5hn/countries-states-cities-database",
+            "commit": "7fda0afd3e75391d9480c22ed3a2b91f50e08eb6",
+            "date": "2026-08-08",
+            "files": "contributions/cities/*.json",
+            "licence": "ODbL 1.0 (QID cross-check only; extract kept in gazetteers/sources/)",
         },
     ],
     "parties.jsonl": [

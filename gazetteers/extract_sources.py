@@ -2,7 +2,7 @@
 """Trim the public Wikidata extracts that the breadth gazetteer uses into
 ``gazetteers/sources/*.tsv``.
 
-    python gazetteers/extract_sources.py MIRROR_DIR
+    python gazetteers/extract_sources.py MIRROR_DIR [everypolitician|offices|places ...]
 
 MIRROR_DIR holds bare git copies of the repositories listed in ``REPOS``,
 one per ``owner+name/repo`` directory (the layout of a plain
@@ -109,7 +109,14 @@ MINISTERS = {
 # only to cross-check those QIDs and for the QIDs of the UN M49 regions.
 NATURAL_EARTH = ("martynafford/natural-earth-geojson", "0b9a6ceb0a7032713abd9460ac1e995a9c60cd1e")
 CSC = ("dr5hn/countries-states-cities-database", "7fda0afd3e75391d9480c22ed3a2b91f50e08eb6")
-REPOS = dict([EVERYPOLITICIAN, WORLD_LEADERS, NATURAL_EARTH, CSC]) | {
+# Natural Earth 5.x (converted 2022-05): its attribute tables (the shapefiles'
+# DBF) as TSV, with the `wikidataid` and `name_ar`/`name_fa`/`name_ur` columns
+# that Natural Earth took from Wikidata for each feature (4.1 and later; the
+# GeoJSON copy above is 4.0, whose layers other than populated places have no
+# QID, and none has Arabic-script names).  Its 10m populated places table is
+# not in the snapshot (too large), so the 50m one is read.
+NATURAL_EARTH_5 = ("Raysphere24/NaturalEarthCsvTsv", "7cc9ef2bd1e761f382238908066713be36dc30f0")
+REPOS = dict([EVERYPOLITICIAN, WORLD_LEADERS, NATURAL_EARTH, NATURAL_EARTH_5, CSC]) | {
     repo: v[0] for repo, v in MINISTERS.items()
 }
 
@@ -509,10 +516,123 @@ def offices(root: Path) -> None:
 # ----------------------------------------------------------------------- places
 
 
-def places(root: Path) -> None:
+# The Natural Earth 5 layers read by geography(): (layer, path in the repository).
+GEOGRAPHY_LAYERS = (
+    ("populated_places", "tsv_with_names/50m_cultural/ne_50m_populated_places.tsv"),
+    ("admin_1", "tsv_with_names/10m_cultural/ne_10m_admin_1_states_provinces.tsv"),
+    ("marine", "tsv_with_names/10m_physical/ne_10m_geography_marine_polys.tsv"),
+    ("regions", "tsv_with_names/10m_physical/ne_10m_geography_regions_polys.tsv"),
+    ("region_points", "tsv_with_names/10m_physical/ne_10m_geography_regions_points.tsv"),
+    ("elevation_points", "tsv_with_names/10m_physical/ne_10m_geography_regions_elevation_points.tsv"),
+    ("rivers", "tsv_with_names/10m_physical/ne_10m_rivers_lake_centerlines.tsv"),
+    ("lakes", "tsv_with_names/10m_physical/ne_10m_lakes.tsv"),
+)
+GEOGRAPHY_COLUMNS = [
+    "layer",
+    "qid",
+    "featurecla",
+    "name",
+    "name_en",
+    "country",
+    "iso_a2",
+    "iso_3166_2",
+    "type_en",
+    "region",
+    "subregion",
+    "scalerank",
+    "min_label",
+    "pop_max",
+    "capital",
+    "lat",
+    "lon",
+    "ar",
+    "fa",
+    "ur",
+]
+
+
+def _number(cell: str | None, fmt: str) -> str:
+    try:
+        return format(float(cell or ""), fmt)
+    except ValueError:
+        return ""
+
+
+def geography(root: Path) -> set[str]:
+    """Natural Earth 5's features that have a QID, from the layers of
+    ``GEOGRAPHY_LAYERS``: the columns make_geography.py uses.  A river of many
+    segments (rows) is one row here: the lowest scalerank, then the first
+    row in the file's order.  Returns the QIDs of the populated places."""
+    ne = Mirror(root, *NATURAL_EARTH_5)
+    rows: list[list[str]] = []
+    for layer, path in GEOGRAPHY_LAYERS:
+        lines = ne.read(path).split("\n")
+        table = csv.DictReader(
+            [line.rstrip("\r") for line in lines if line], delimiter="\t", quoting=csv.QUOTE_NONE
+        )
+        best: dict[str, tuple[int, int, list[str]]] = {}
+        for i, raw in enumerate(table):
+            p = {k.lower(): (v or "") for k, v in raw.items() if k}
+            qid = p.get("wikidataid", "").strip()
+            if not QID_RE.match(qid):
+                continue
+            names = [p.get("name_ar", ""), p.get("name_fa", ""), p.get("name_ur", "")]
+            if not any(n.strip() for n in names):
+                continue
+            rank = _number(p.get("scalerank"), ".0f")
+            row = [
+                layer,
+                qid,
+                p.get("featurecla", ""),
+                p.get("name", ""),
+                p.get("name_en", ""),
+                p.get("adm0name") or p.get("admin") or p.get("nation1") or "",
+                p.get("iso_a2", ""),
+                p.get("iso_3166_2", ""),
+                p.get("type_en", ""),
+                p.get("region", ""),
+                p.get("subregion", ""),
+                rank,
+                _number(p.get("min_label"), ".1f"),
+                _number(p.get("pop_max"), ".0f") if layer == "populated_places" else "",
+                _number(p.get("adm0cap"), ".0f") if layer == "populated_places" else "",
+                _number(p.get("latitude") or p.get("lat_y"), ".4f"),
+                _number(p.get("longitude") or p.get("long_x"), ".4f"),
+                *names,
+            ]
+            key = (int(rank) if rank else 99, i)
+            if qid not in best or key < best[qid][:2]:
+                best[qid] = (*key, row)
+        rows += [v[2] for v in best.values()]
+    order = {layer: i for i, (layer, _) in enumerate(GEOGRAPHY_LAYERS)}
+    rows.sort(key=lambda r: (order[r[0]], int(r[1][1:])))
+    write_tsv(
+        OUT / "naturalearth_geography.tsv",
+        [
+            "Natural Earth 5 features with a Wikidata QID and an Arabic-script name: populated places (50m), "
+            "admin-1 states and provinces, marine areas, physical regions, region and elevation points, "
+            "rivers and lake centerlines, lakes (10m); the QID and the names are Natural Earth's "
+            "(wikidataid, name_ar, name_fa, name_ur, taken from Wikidata by Natural Earth)",
+            f"source: {ne.repo} @ {ne.commit} (2022-05-10), "
+            + ", ".join(path for _, path in GEOGRAPHY_LAYERS),
+            "licence: Natural Earth is public domain; the TSV conversion is a mechanical copy of its DBF "
+            "attribute tables (that repository states no licence of its own)",
+            "columns: layer, wikidataid, featurecla, name, name_en, country (ADM0NAME / admin / nation1), "
+            "iso_a2, iso_3166_2, type_en, region, subregion, scalerank, min_label, pop_max, adm0cap, "
+            "latitude, longitude, name_ar, name_fa, name_ur; one row per layer and QID "
+            "(the lowest scalerank)",
+            "generated by gazetteers/extract_sources.py; do not edit",
+        ],
+        GEOGRAPHY_COLUMNS,
+        rows,
+    )
+    return {r[1] for r in rows if r[0] == "populated_places"}
+
+
+def places(root: Path, more_qids: set[str] = frozenset()) -> None:
     """Natural Earth's populated places that have a QID (the columns make_places.py
-    uses), and the countries-states-cities rows with the same QIDs (for the
-    cross-check), and its UN M49 regions."""
+    uses), and the countries-states-cities rows with the same QIDs or with one
+    of ``more_qids`` (for the cross-check), and its UN M49 regions."""
     ne = Mirror(root, *NATURAL_EARTH)
     with tempfile.TemporaryDirectory() as tmp:
         archive = Path(tmp) / "places.7z"
@@ -580,7 +700,7 @@ def places(root: Path) -> None:
         rows,
     )
 
-    wanted = {r[0] for r in rows}
+    wanted = {r[0] for r in rows} | set(more_qids)
     csc = Mirror(root, *CSC)
     found = []
     for path in csc.files():
@@ -619,7 +739,8 @@ def places(root: Path) -> None:
         OUT / "csc_cities.tsv",
         [
             "countries-states-cities: the cities whose wikiDataId is a QID of naturalearth_places.tsv "
-            "(used to cross-check Natural Earth's QIDs: same QID, same country, within 50 km)",
+            "or of a populated place of naturalearth_geography.tsv (used to cross-check Natural Earth's "
+            "QIDs: same QID, same country, within 50 km)",
             header[0]
             + ", contributions/cities/<CC>.json (files of 4 MB and more are absent from the snapshot)",
             header[1],
@@ -643,15 +764,22 @@ def places(root: Path) -> None:
     )
 
 
+PARTS = ("everypolitician", "offices", "places")
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
+    parts = argv[2:] or list(PARTS)
+    if len(argv) < 2 or not set(parts) <= set(PARTS):
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         return 2
     root = Path(argv[1])
     try:
-        everypolitician(root)
-        offices(root)
-        places(root)
+        if "everypolitician" in parts:
+            everypolitician(root)
+        if "offices" in parts:
+            offices(root)
+        if "places" in parts:  # Natural Earth, countries-states-cities
+            places(root, geography(root))
     except ExtractError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

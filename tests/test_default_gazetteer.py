@@ -18,7 +18,7 @@ GAZ = ROOT / "gazetteers"
 QID_RE = re.compile(r"^Q[1-9][0-9]*$")
 # Name keys that are not Arabic-script languages.
 NON_ARABIC_KEYS = {"en", "und"}
-GENERATED = ("people.jsonl", "parties.jsonl", "places.jsonl")
+GENERATED = ("people.jsonl", "parties.jsonl", "places.jsonl", "geography.jsonl")
 
 
 def _load(name: str):
