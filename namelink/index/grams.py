@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
 
-__all__ = ["NUMPY_FROM", "most_shared"]
+__all__ = ["NUMPY_FROM", "most_shared", "numpy_module"]
 
 # Below this many ids to count, the pure-Python count is as fast as numpy's
 # fixed cost per call (measured on the benchmark's 10k-name gazetteer), and
@@ -35,7 +35,8 @@ NUMPY_FROM = 4_000
 _numpy: Any = None  # the numpy module once looked for; False when it is not installed
 
 
-def _numpy_module() -> Any:
+def numpy_module() -> Any:
+    """numpy, imported on first use; False when it is not installed."""
     global _numpy
     if _numpy is None:
         try:
@@ -106,7 +107,7 @@ def most_shared(
     chosen = _chosen(lists, budget, min_lists)
     if not chosen:
         return []
-    np: Any = _numpy_module() if use_numpy and sum(map(len, chosen)) >= NUMPY_FROM else False
+    np: Any = numpy_module() if use_numpy and sum(map(len, chosen)) >= NUMPY_FROM else False
     if np:
         return _most_shared_numpy(np, chosen, limit, len(lists), sizes)
     counts_of: Counter[int] = Counter()
