@@ -185,7 +185,7 @@ def run_cdist(
 
 def run_extract_one(
     choices: list[str], owners: list[str], queries: list[Query]
-) -> tuple[float, list[list[str]]]:
+) -> tuple[float, float, list[list[str]]]:
     """Seconds per query of process.extractOne (same scorer; wall and CPU time), and its top 1."""
     found: list[list[str]] = []
     began, began_cpu = time.perf_counter(), time.process_time()
