@@ -8,8 +8,10 @@ baselines scan every name's spelling key with the same scorer
 (``Indel.normalized_similarity``): ``process.cdist(..., workers=2)`` over
 batches of queries, and ``process.extractOne`` (fewer queries: it is slow).
 
-Recorded in ``extra_info``: ms per query (mean, p50, p95), recall@1 and @5,
-the same for cdist, and the speed ratios. Targets (issue 13), at 1M names:
+Recorded in ``extra_info``: ms per query (mean, p50, p95, wall time after
+scale.WARM_UP warm-up queries; and CPU time), recall@1 and @5, the same for
+cdist, and the speed ratios, of wall times and of CPU times (on a machine
+shared with other work the CPU ratios are the steadier). Targets (issue 13), at 1M names:
 ≥ 20× cdist and ≥ 200× extractOne, recall@1 and @5 no lower, p95 ≤ 5 ms.
 Run:  python3 -m pytest benchmarks/test_fuzzy_speed.py -s --benchmark-columns=mean
 """

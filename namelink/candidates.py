@@ -237,7 +237,7 @@ def cross_script(index: Index, norm: str, offer: Offer) -> None:
 def fuzzy(index: Index, norm: str, offer: Offer) -> None:
     """Candidates that share the most skeleton trigrams with the query, read
     rarest trigram first within a fixed budget: never a scan of the gazetteer."""
-    spelling = keys_of_normalized(norm)[0]
+    spelling = spelling_key(norm)  # keys_of_normalized(norm)[0], without the other four keys
     last = _last_word_key(norm)
     lists = [index.grams.get(gram) for gram in trigrams(spelling)]
     ids = most_shared(
@@ -247,14 +247,23 @@ def fuzzy(index: Index, norm: str, offer: Offer) -> None:
         limit=FUZZY_CANDIDATES,
         sizes=index.name_grams,
     )
-    choices = [index.name_spelling[name_id] for name_id in ids]
     # One C-level pass rescores all; the adjustments run on the few that pass.
     cutoff = scoring.FUZZY_MIN_SIMILARITY
-    for _, _, position in process.extract(
-        spelling, choices, scorer=Indel.normalized_similarity, score_cutoff=cutoff, limit=None
+    first = spelling[:1]
+    name_last = index.name_last
+    for choice, similarity, position in process.extract(
+        spelling,
+        index.name_spelling.many(ids),
+        scorer=Indel.normalized_similarity,
+        score_cutoff=cutoff,
+        limit=None,
     ):
+        # fuzzy_similarity(), from the Indel similarity extract() has just computed
         name_id = ids[position]
-        similarity = fuzzy_similarity(spelling, last, choices[position], index.name_last[name_id])
+        if choice[:1] != first:
+            similarity *= scoring.FIRST_LETTER_FACTOR
+        if last and (its_last := name_last[name_id]):
+            similarity = min(similarity, (similarity + Indel.normalized_similarity(last, its_last)) / 2)
         if similarity >= cutoff:
             offer(name_id, "fuzzy", similarity, norm, "")
 

@@ -311,6 +311,35 @@ def test_fuzzy_candidates_rank_the_same_with_numpy_or_without(
             assert sized == by_dice
 
 
+def test_fuzzy_candidates_keep_ties_across_the_limit_in_the_order_they_were_met() -> None:
+    from array import array
+
+    from namelink.index.grams import most_shared
+
+    pytest.importorskip("numpy")
+    # ids 5..1 each in two lists, 9 and 8 in three: a limit of 4 cuts through the tie of the twos
+    lists = [array("I", [1, 2, 8, 9]), array("I", [3, 4, 5, 8, 9]), array("I", [1, 2, 3, 4, 5, 8, 9])]
+    for use_numpy in (True, False):
+        assert most_shared(lists, budget=100, min_lists=3, limit=4, use_numpy=use_numpy) == [8, 9, 1, 2]
+        assert most_shared(lists, budget=100, min_lists=3, limit=1, use_numpy=use_numpy) == [8]
+        every = most_shared(lists, budget=100, min_lists=3, limit=50, use_numpy=use_numpy)
+        assert every == [8, 9, 1, 2, 3, 4, 5]
+
+
+def test_a_column_decodes_many_rows_at_once_as_it_decodes_one() -> None:
+    index = build_index(read_records(DEFAULT))
+    rng = random.Random(11)
+    for column in (index.name_spelling, index.name_text, index.name_last, index.labels):
+        for count in (0, 1, 5, 63, 64, 300):
+            rows = [rng.randrange(len(column)) for _ in range(count)]
+            assert column.many(rows) == [column[i] for i in rows]
+    # a string that holds the NUL the numpy path puts between strings: decoded one by one
+    record = {**validate_record(PUTIN, "test"), "label": "a\x00b"}
+    with_nul = build_index([record])
+    rows = [0] * 70
+    assert with_nul.labels.many(rows) == [with_nul.labels[0]] * 70
+
+
 def test_each_name_records_how_many_distinct_trigrams_its_spelling_key_has() -> None:
     index = build_index(read_records(DEFAULT))
     for i in range(0, len(index.name_spelling), 7):

@@ -23,13 +23,20 @@ from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from itertools import accumulate
+from typing import Any
 from zlib import crc32
+
+from namelink.index.grams import numpy_module
 
 __all__ = ["Codes", "Pool", "Postings", "Ragged", "StringPool", "Strings", "group", "hash_table"]
 
 # Hash table slots per key: a load of 2/3 keeps linear probing to about two
 # slots for a key that is there and five for one that is not, at 6 bytes a key.
 TABLE_SLOTS_PER_KEY = 1.5
+# Strings.many decodes this many strings or more with numpy: its dozen calls
+# cost ~17 µs whatever the count, a loop ~0.37 µs a string (measured at 1M
+# names: 50 strings 18 µs either way, 200 strings 35 µs against 74 µs).
+MANY_NUMPY_FROM = 64
 
 
 class Pool:
@@ -63,6 +70,32 @@ class Strings:
 
     def __len__(self) -> int:
         return len(self._ids)
+
+    def many(self, rows: Sequence[int]) -> list[str]:
+        """``[self[i] for i in rows]``: with numpy, the rows' bytes are gathered
+        into one buffer (a NUL after each) and decoded in one call, 2× faster
+        for the 200 strings of a fuzzy query; without, a local loop."""
+        np: Any = numpy_module() if len(rows) >= MANY_NUMPY_FROM else False
+        blob, offsets, ids = self._blob, self._offsets, self._ids
+        if np:
+            pids = np.frombuffer(ids, dtype=np.uint32)[np.asarray(rows, dtype=np.int64)]
+            bounds = np.frombuffer(offsets, dtype=np.uint32)
+            starts = bounds[pids].astype(np.int64)
+            lengths = bounds[pids + 1] - starts
+            before = np.cumsum(lengths) - lengths  # bytes of the strings before each
+            total = int(before[-1] + lengths[-1])
+            # Byte t of the strings laid end to end, in string k, comes from
+            # blob[t + starts[k] - before[k]] and goes to out[t + k]: after k NULs.
+            flat = np.arange(total, dtype=np.int64)
+            out = np.zeros(total + len(rows), dtype=np.uint8)
+            out[flat + np.repeat(np.arange(len(rows)), lengths)] = np.frombuffer(blob, dtype=np.uint8)[
+                flat + np.repeat(starts - before, lengths)
+            ]
+            parts: list[str] = out.tobytes().decode("utf-8").split("\0")
+            if len(parts) == len(rows) + 1:  # else a string held a NUL: decode one by one
+                del parts[-1]
+                return parts
+        return [str(blob[offsets[pid] : offsets[pid + 1]], "utf-8") for pid in map(ids.__getitem__, rows)]
 
     def __iter__(self) -> Iterator[str]:
         blob, offsets = self._blob, self._offsets
