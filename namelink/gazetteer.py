@@ -411,6 +411,7 @@ class Gazetteer:
         query = normalize(raw)
         best, second = ranked[0][1].score, ranked[1][1].score if len(ranked) > 1 else 0.0
         first_entity, second_entity = ranked[0][0], ranked[1][0] if len(ranked) > 1 else -1
+        opens = self.first_words().get(query.partition(" ")[0], 0)
         out: list[_Weighed] = []
         for position, (entity, hit) in enumerate(ranked[:top]):
             rival = second_entity if position == 0 else first_entity
@@ -428,6 +429,7 @@ class Gazetteer:
                 entity_type=index.types[entity],
                 lang=lang,
                 gap=hit.score - (second if position == 0 else best),
+                opens=opens,
             )
             out.append(_Weighed(entity, hit, hit.score, evidence))
         return out
