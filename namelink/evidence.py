@@ -161,12 +161,11 @@ def features(
     n_skeletons = [skeleton_key(word) for word in n_words]
     # an exact or normalized match is the name itself, whatever else it begins
     loose = method not in ("exact", "normalized")
-    alone = -1
+    alone = -1  # the word of the name a one-word query is closest to, if any is alike
     if len(q_skeletons) == 1 and len(n_skeletons) > 1:
-        alone = max(
-            range(len(n_skeletons)),
-            key=lambda j: Indel.normalized_similarity(q_skeletons[0], n_skeletons[j]),
-        )
+        likeness = [Indel.normalized_similarity(q_skeletons[0], word) for word in n_skeletons]
+        if max(likeness) > 0:
+            alone = likeness.index(max(likeness))
     agree, differ = name_agreement(q_split, name.split(" "), q_skeletons, n_skeletons)
     own = script_lang(raw)
     # each in its own language: a frequent Urdu word (میں "in") is no evidence for
@@ -236,13 +235,14 @@ def name_agreement(
 ) -> tuple[float, float]:
     """Whether the words of a query spell the names its closest words of the
     matched name spell (lexicon.name_items): the share of the query's words
-    that share a name item with their closest word, and 1.0 when some word and
+    that share a name item with their closest word, written otherwise
+    (ولاديمير / فلاديمير), and 1.0 when some word and
     its closest word are both known names with no item in common (رادنی / ران,
     Rodney / Ron: another person), else 0.0. Words of other scripts and
     unknown words count for neither."""
     if len(words) != len(skeletons) or len(other) != len(other_skeletons) or not other:
         return 0.0, 0.0
-    agree, differ = 0, 0.0
+    agree, differ = 0, 0.0  # agree counts words
     for word, skeleton in zip(words, skeletons, strict=True):
         mine = name_items(word)
         if not mine:
@@ -252,7 +252,8 @@ def name_agreement(
         )
         theirs = name_items(other[closest])
         if mine & theirs:
-            agree += 1
+            # a word that is the name's own word agrees with nothing but itself
+            agree += word != other[closest]
         elif theirs:
             differ = 1.0
     return agree / len(words), differ
