@@ -79,7 +79,9 @@ def test_a_bare_given_name_of_a_known_person_does_not_link(given: str) -> None:
     assert link(given) is None
 
 
-@pytest.mark.parametrize(("surname", "label"), [("بوتين", "Vladimir Putin"), ("ميشوستين", "Mikhail Mishustin")])
+@pytest.mark.parametrize(
+    ("surname", "label"), [("بوتين", "Vladimir Putin"), ("ميشوستين", "Mikhail Mishustin")]
+)
 def test_a_known_persons_surname_alone_still_links(surname: str, label: str) -> None:
     found = link(surname)
     assert found is not None and found.label == label
