@@ -20,6 +20,13 @@ The evidence here adds what can:
   adjective or plural of the name (الصينيين); whether stripping a clitic left a
   more plausible reading than the whole token (كامل is a word, وبوتين is و +
   بوتين); whether its letters are of another language than the name's;
+- the shape of a person's name: how well every word of the query finds a
+  word of the name and back (a stranger who shares a given name with a known
+  person, جيم نايت / جيم رايت, leaves one word unmatched); whether the words
+  spell the same names or different ones (lexicon.name_items, from rigour's
+  person-name table: رادنی / ران are Rodney and Ron); whether a one-word query
+  is a given name alone — a known name part, or the first word of gazetteer
+  names of several words (فرنسوا is no spelling of فرنسا);
 - the competition: how far the best other entity is behind;
 - the prior: how popular the entity is, and the caller's language hint.
 
@@ -35,7 +42,7 @@ import math
 from rapidfuzz.distance import Indel
 
 from namelink.keys import consonant_key, skeleton_key, spelling_key
-from namelink.lexicon import derived_from, phrase_zipf, script_lang
+from namelink.lexicon import derived_from, name_items, phrase_zipf, script_lang
 
 __all__ = ["FEATURES", "SHOWN", "STRICTNESS", "evidence_phrase", "features", "shown_evidence"]
 
@@ -68,6 +75,16 @@ FEATURES = (
     "name_words",  # words in the matched name, / 4
     "first_word",  # the first words agree (spelling keys), for names of several words
     "last_word",  # the last words agree, for names of several words
+    "weakest_word",  # how alike the query's least matched word is to its closest word of the name
+    "weakest_name_word",  # ... and the name's least matched word to its closest word of the query
+    "opens_names",  # a one-word query that begins a gazetteer name of several words, matched loosely
+    "name_part",  # a one-word query that is a known part of person names (lexicon.name_items), ditto
+    "alone_first",  # a one-word query closest to the first word of a name of several (a given name)
+    "alone_last",  # ... closest to its last word (a surname alone, as the news writes it)
+    "definite",  # a one-word query with the article ال: a word of Arabic (الدين), or a place (الصين)
+    "names_agree",  # share of the query's words that spell a name its closest word of the name spells
+    "names_differ",  # a word of the query and its closest word of the name spell different names
+    "name_share",  # share of a query's words (of several) that are known name parts: person-shaped
     "person",  # the entity is a person (a given name alone is no person)
     "loose_word_zipf",  # how frequent the query is as a word (zipf / 8), for a match looser than normalized
     "zipf_gap",  # how much more frequent the query is than the name (/ 8, ≥ 0)
@@ -117,6 +134,7 @@ def features(
     entity_type: str,
     lang: str | None,
     gap: float,
+    opens: int = 0,
 ) -> tuple[float, ...]:
     """The evidence for one candidate, in FEATURES order.
 
@@ -124,13 +142,31 @@ def features(
     variant of the query that matched (the query itself when no variant was
     needed), ``name`` the matched gazetteer name (normalized), ``name_lang`` its
     language, ``gap`` this candidate's stage score less the best other
-    entity's, ``rival_popularity`` that entity's popularity.
+    entity's, ``rival_popularity`` that entity's popularity, ``opens`` the most
+    words a gazetteer name beginning with the query's first word has (0 when
+    none does; Gazetteer.first_words()).
     """
     q_spelling, n_spelling = spelling_key(form), spelling_key(name)
     q_skeleton, n_skeleton = skeleton_key(q_spelling), skeleton_key(n_spelling)
-    q_letters = len(q_spelling.replace(" ", ""))
-    q_words, n_words = q_spelling.split(" "), n_spelling.split(" ")
+    q_letters = len(q_spelling)
+    # words are cut on the normal forms: the spelling key drops the spaces
+    q_words = [spelling_key(word) for word in form.split(" ") if word]
+    n_words = [spelling_key(word) for word in name.split(" ") if word]
+    q_split = form.split(" ")
+    if q_spelling == n_spelling:
+        # only the spacing differs (شہبازشریف / شهباز شريف): the name word for word
+        q_words, q_split = n_words, name.split(" ")
     several = len(q_words) > 1 and len(n_words) > 1
+    q_skeletons = [skeleton_key(word) for word in q_words]
+    n_skeletons = [skeleton_key(word) for word in n_words]
+    # an exact or normalized match is the name itself, whatever else it begins
+    loose = method not in ("exact", "normalized")
+    alone = -1  # the word of the name a one-word query is closest to, if any is alike
+    if len(q_skeletons) == 1 and len(n_skeletons) > 1:
+        likeness = [Indel.normalized_similarity(q_skeletons[0], word) for word in n_skeletons]
+        if max(likeness) > 0:
+            alone = likeness.index(max(likeness))
+    agree, differ = name_agreement(q_split, name.split(" "), q_skeletons, n_skeletons)
     own = script_lang(raw)
     # each in its own language: a frequent Urdu word (میں "in") is no evidence for
     # the Arabic name it equals after normalize() (مين, Maine), as the Arabic
@@ -158,8 +194,18 @@ def features(
         min(len(n_words), 4) / 4,
         1.0 if several and q_words[0] == n_words[0] else 0.0,
         1.0 if several and q_words[-1] == n_words[-1] else 0.0,
+        weakest_word(q_skeletons, n_skeletons),
+        weakest_word(n_skeletons, q_skeletons),
+        1.0 if loose and opens > 1 and len(q_words) == 1 else 0.0,
+        1.0 if loose and len(q_words) == 1 and name_items(q_split[0]) else 0.0,
+        1.0 if alone == 0 else 0.0,
+        1.0 if alone == len(n_words) - 1 > 0 else 0.0,
+        1.0 if len(q_split) == 1 and q_split[0].startswith("ال") else 0.0,
+        agree,
+        differ,
+        sum(1 for word in q_split if name_items(word)) / len(q_split) if len(q_split) > 1 else 0.0,
         1.0 if entity_type == "person" else 0.0,
-        0.0 if method in ("exact", "normalized") else word / _ZIPF_SCALE,
+        word / _ZIPF_SCALE if loose else 0.0,
         max(0.0, word - name_word) / _ZIPF_SCALE,
         1.0 if derived_from(query, name) else 0.0,
         1.0 if variant and "article" not in variant else 0.0,
@@ -171,6 +217,46 @@ def features(
         1.0 if lang is not None and name_lang == lang else 0.0,
         max(-GAP_CLIP, min(GAP_CLIP, gap)) / GAP_CLIP,
     )
+
+
+def weakest_word(words: list[str], other: list[str]) -> float:
+    """How alike the least matched of ``words`` is to its closest word of
+    ``other`` (Indel similarity of skeleton keys): 1 when every word has its
+    match. A variant spelling changes every word a little; a stranger who shares
+    a given name with a known person (جيم نايت / جيم رايت), or a given name alone
+    matched to a full name (تريغفي / تريغفي لي), leaves one word unmatched."""
+    if not words or not other:
+        return 0.0
+    return min(max(Indel.normalized_similarity(word, theirs) for theirs in other) for word in words)
+
+
+def name_agreement(
+    words: list[str], other: list[str], skeletons: list[str], other_skeletons: list[str]
+) -> tuple[float, float]:
+    """Whether the words of a query spell the names its closest words of the
+    matched name spell (lexicon.name_items): the share of the query's words
+    that share a name item with their closest word, written otherwise
+    (ولاديمير / فلاديمير), and 1.0 when some word and
+    its closest word are both known names with no item in common (رادنی / ران,
+    Rodney / Ron: another person), else 0.0. Words of other scripts and
+    unknown words count for neither."""
+    if len(words) != len(skeletons) or len(other) != len(other_skeletons) or not other:
+        return 0.0, 0.0
+    agree, differ = 0, 0.0  # agree counts words
+    for word, skeleton in zip(words, skeletons, strict=True):
+        mine = name_items(word)
+        if not mine:
+            continue
+        closest = max(
+            range(len(other)), key=lambda j: Indel.normalized_similarity(skeleton, other_skeletons[j])
+        )
+        theirs = name_items(other[closest])
+        if mine & theirs:
+            # a word that is the name's own word agrees with nothing but itself
+            agree += word != other[closest]
+        elif theirs:
+            differ = 1.0
+    return agree / len(words), differ
 
 
 # The evidence a Link carries (Link.evidence), by feature name: what a person
@@ -187,6 +273,8 @@ SHOWN = (
     "popularity_prior",
     "popularity_lead",
     "gap",
+    "weakest_word",
+    "names_differ",
 )
 _SHOWN_AT = tuple(FEATURES.index(name) for name in SHOWN)
 
@@ -220,6 +308,10 @@ def evidence_phrase(evidence: tuple[float, ...], probability: float) -> str:
         said.append("written for another language than the name")
     if value["short"] >= 1.0:
         said.append("too short to vary")
+    if value["opens_names"] and value["name_part"]:
+        said.append("a given name alone")
+    if value["names_differ"]:
+        said.append("a word spells another name")
     if value["gap"] <= 0.0:
         said.append("another entity matched as well")
     said.append(f"probability {probability:.2f}")

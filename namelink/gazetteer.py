@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from namelink import score as scoring
-from namelink.candidates import ranked
+from namelink.candidates import Hit, ranked
 from namelink.evidence import FEATURES
 from namelink.index import Index, build_index, load_index
 from namelink.keys import consonant_key, first_word_key
-from namelink.links import decide, to_link, weighed, with_evidence
+from namelink.links import Weighed, decide, to_link, weighed, with_evidence
 from namelink.normalize import check_str
 from namelink.options import check_limit, check_threshold, check_types
 from namelink.records import (
@@ -172,6 +172,11 @@ class Gazetteer:
         """Whether some name of this gazetteer has the normal form ``norm``."""
         return bool(self._index.normalized.get(norm))
 
+    def _weigh(
+        self, name: str, found: list[tuple[int, Hit]], lang: str | None, top: int = scoring.CALIBRATED
+    ) -> list[Weighed]:
+        return weighed(self._index, name, found, lang, self.first_words(), top)
+
     def link_as_written(
         self, name: str, types: frozenset[str] | None, threshold: float | None
     ) -> Link | None:
@@ -184,7 +189,7 @@ class Gazetteer:
     def _link_as_written(
         self, name: str, types: frozenset[str] | None, threshold: float | None
     ) -> Link | None:
-        found = weighed(self._index, name, ranked(self._index, name, types, None, loose=False), None)
+        found = self._weigh(name, ranked(self._index, name, types, None, loose=False), None)
         return decide(self._index, found, name.strip(), check_threshold(threshold))
 
     def link_text(
@@ -228,7 +233,7 @@ class Gazetteer:
         """Entities that ``name`` may denote, best first, below-threshold ones included."""
         shown_count = check_limit(limit)
         found = ranked(self._index, name, check_types(types), lang)
-        best = weighed(self._index, name, found, lang, top=max(shown_count, scoring.CALIBRATED))
+        best = self._weigh(name, found, lang, top=max(shown_count, scoring.CALIBRATED))
         shown = [w for w in best if w.probability >= scoring.CANDIDATE_CUTOFF]
         return [to_link(self._index, w, name.strip()) for w in shown[:shown_count]]
 
@@ -248,7 +253,7 @@ class Gazetteer:
         found = ranked(self._index, name, check_types(types), lang)
         return [
             (self._index.qids[w.entity], w.hit.method, dict(zip(FEATURES, w.evidence, strict=True)))
-            for w in with_evidence(self._index, name, found, lang, top)
+            for w in with_evidence(self._index, name, found, lang, top, self.first_words())
         ]
 
     def link(
@@ -266,7 +271,7 @@ class Gazetteer:
 
     def _link(self, name: str, types: frozenset[str] | None, cutoff: float, lang: str | None) -> Link | None:
         found = ranked(self._index, name, types, lang)
-        return decide(self._index, weighed(self._index, name, found, lang), name.strip(), cutoff)
+        return decide(self._index, self._weigh(name, found, lang), name.strip(), cutoff)
 
     def decision(
         self,
@@ -281,7 +286,7 @@ class Gazetteer:
         unknown, and the best candidates (namelink csv's statuses, review columns)."""
         cutoff = check_threshold(threshold)
         found = ranked(self._index, name, check_types(types), lang)
-        best = weighed(self._index, name, found, lang)
+        best = self._weigh(name, found, lang)
         query = name.strip()
         shown = [to_link(self._index, w, query) for w in best if w.probability >= scoring.CANDIDATE_CUTOFF]
         return Decision(scoring.decide(shown[:2], cutoff), scoring.ambiguous(shown[:2], cutoff), tuple(shown))

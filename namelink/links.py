@@ -8,6 +8,7 @@ are weighed, and Links are made only for what a call returns.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from namelink import score as scoring
@@ -31,10 +32,17 @@ class Weighed(NamedTuple):
 
 
 def with_evidence(
-    index: Index, name: str, ranked: list[tuple[int, Hit]], lang: str | None, top: int
+    index: Index,
+    name: str,
+    ranked: list[tuple[int, Hit]],
+    lang: str | None,
+    top: int,
+    first_words: Mapping[str, int],
 ) -> list[Weighed]:
     """The ``top`` best of ``ranked`` with their evidence, in stage order; the
-    probability is still the stage score."""
+    probability is still the stage score. ``first_words`` maps the first word of
+    every name to the most words such a name has (Gazetteer.first_words()): a
+    lone word that begins longer names is evidence of a given name."""
     if not ranked:
         return []
     raw = name.strip()
@@ -44,6 +52,7 @@ def with_evidence(
     query = normalize(raw)
     best, second = ranked[0][1].score, ranked[1][1].score if len(ranked) > 1 else 0.0
     first_entity, second_entity = ranked[0][0], ranked[1][0] if len(ranked) > 1 else -1
+    opens = first_words.get(query.partition(" ")[0], 0)
     out: list[Weighed] = []
     for position, (entity, hit) in enumerate(ranked[:top]):
         rival = second_entity if position == 0 else first_entity
@@ -61,17 +70,23 @@ def with_evidence(
             entity_type=index.types[entity],
             lang=lang,
             gap=hit.score - (second if position == 0 else best),
+            opens=opens,
         )
         out.append(Weighed(entity, hit, hit.score, evidence))
     return out
 
 
 def weighed(
-    index: Index, name: str, ranked: list[tuple[int, Hit]], lang: str | None, top: int = scoring.CALIBRATED
+    index: Index,
+    name: str,
+    ranked: list[tuple[int, Hit]],
+    lang: str | None,
+    first_words: Mapping[str, int],
+    top: int = scoring.CALIBRATED,
 ) -> list[Weighed]:
     """The ``top`` best of ``ranked`` with their evidence and calibrated
     probability (made coherent across them: score.coherent), most probable first."""
-    raw = with_evidence(index, name, ranked, lang, top)
+    raw = with_evidence(index, name, ranked, lang, top, first_words)
     if raw and raw[0].hit.method == "qid":
         return raw
     coherent = scoring.coherent(
