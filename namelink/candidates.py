@@ -30,7 +30,7 @@ from namelink import score as scoring
 from namelink.index import ARABIC_SCRIPT, LATIN, SAME_SCRIPT_KINDS, Index, trigrams
 from namelink.index.grams import most_shared
 from namelink.keys import keys_of_normalized, romanized_key, skeleton_key, sound_spelling, spelling_key
-from namelink.lexicon import is_common_word, script_lang
+from namelink.lexicon import is_common_word, script_lang, word_zipf
 from namelink.morphology import adjective_bases, variants
 from namelink.normalize import check_str, normalize
 from namelink.records import QID
@@ -134,6 +134,14 @@ def hits(index: Index, norm: str, exact_text: str, lang: str | None, loose: bool
         )
     )
     forms = [(norm, ""), *variants(norm)] if not strict else [(norm, "")]
+    # A clitic is stripped only when what is left is at least as plausible a word
+    # as the whole token: كامل stays كامل ("complete", not ك + آمل), وبوتين is و + بوتين.
+    first = norm.partition(" ")[0]
+    forms = [
+        (form, why)
+        for form, why in forms
+        if not why.startswith("clitic") or word_zipf(form.partition(" ")[0]) >= word_zipf(first)
+    ]
     if script_lang(exact_text) in ("fa", "ur"):
         # Persian and Urdu have no article: ال is not added to or taken off their words
         forms = [(form, why) for form, why in forms if "article" not in why]

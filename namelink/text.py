@@ -30,15 +30,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Protocol
 
 from namelink.evidence import LEXICON_LANG
 from namelink.keys import first_word_key
-from namelink.lexicon import is_common_word, name_heads, name_tails, phrase_zipf, script_lang, word_zipf
-from namelink.morphology import QUALIFIERS, STATE_DESIGNATORS, STATE_FORMS, TITLES, strip_clitics
+from namelink.lexicon import is_common_word, phrase_zipf, script_lang, word_zipf
+from namelink.morphology import strip_clitics
 from namelink.normalize import normalize
 from namelink.records import Entity, Link, Mention
+from namelink.spans import (
+    TITLE_WINDOW,
+    Document,
+    common_suffix,
+    inside_longer_name,
+    letters_before,
+    short_form,
+    supported,
+    with_designators,
+)
 
 __all__ = ["NameLookup", "read_mentions"]
 
@@ -102,64 +111,9 @@ TEXT_FAMOUS = 100
 TEXT_WORD_EXCESS = 1.0
 # Conjunctions that may stand before a short form the document has linked (وشي).
 SHORT_FORM_CONJUNCTIONS = ("و", "ف")
-# Tokens kept behind the current one: a title is at most two words (رئيس الوزراء).
-TITLE_WINDOW = 2
 # Latin tokens of this length or shorter must be capitalized to count (Xi, UN):
 # lower-case "us", "xi" in running text are words.
 SHORT_LATIN = 3
-
-
-class _Document:
-    """What one text has linked so far: the support for its short forms."""
-
-    def __init__(self) -> None:
-        self.entities: dict[str, Link] = {}  # qid → first full link
-        self.short_forms: dict[str, Link] = {}  # normal form of a word of a linked name → link
-
-    def remember(self, link: Link, norm: str) -> None:
-        """Note a linked name. A person's first and last words become short forms
-        (شي, بينغ of شي جين بينغ): news calls people so, not places or bodies."""
-        self.entities.setdefault(link.qid, link)
-        words = norm.split(" ")
-        if link.type == "person" and len(words) > 1:
-            for word in (words[0], words[-1]):
-                if len(word) >= 2 and word not in TITLES:
-                    self.short_forms.setdefault(word, link)
-
-
-def inside_longer_name(norms: list[str], i: int, n: int) -> bool:
-    """Whether the span of ``n`` tokens at ``i`` is part of a longer name the
-    gazetteer does not hold: a word that begins names stands before it (بحر
-    اليابان, وبحر اليابان, منظمة شنغهاي للتعاون) or an adjective of names follows
-    it (آسيا الوسطى). The longer name would have been found first, had it been
-    known."""
-    before = norms[i - 1] if i > 0 else ""
-    after = norms[i + n] if i + n < len(norms) else ""
-    heads = name_heads()
-    return after in name_tails() or any(word in heads for word in (before, *strip_clitics(before)))
-
-
-def _short_form(earlier: Link, surface: str) -> Link:
-    """The link of a short form (شي) of a name linked earlier in the document."""
-    why = f"short form of {earlier.matched_name} earlier in the text"
-    return replace(earlier, matched_name=surface, method="document", explanation=why)
-
-
-def _letters_before(token: str, count: int) -> int:
-    """The offset in ``token`` after its first ``count`` normalized characters."""
-    seen = 0
-    for i, char in enumerate(token):
-        if seen == count:
-            return i
-        seen += len(normalize(char).replace(" ", "")) if not char.isascii() else 1
-    return len(token)
-
-
-def _common_suffix(a: str, b: str) -> int:
-    n = 0
-    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
-        n += 1
-    return n
 
 
 class _Reader:
@@ -253,7 +207,7 @@ class _Reader:
         stream = ((m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text))
         tokens: list[tuple[int, int, str]] = []
         norms: list[str] = []
-        document = _Document()
+        document = Document()
         i = 0
         last_end = 0  # where the last mention ended: no token before it is free
         while True:
@@ -272,7 +226,7 @@ class _Reader:
                 start, end, used, link, norm = found
                 document.remember(link, norm)
                 if link.type != "person":
-                    start, end, used = self.with_designators(tokens, norms, i, (start, end, used), last_end)
+                    start, end, used = with_designators(tokens, norms, i, (start, end, used), last_end)
                 yield Mention(start=start, end=end, surface=text[start:end], link=link)
                 last_end = end
                 i += used
@@ -280,33 +234,8 @@ class _Reader:
                 del tokens[: i - TITLE_WINDOW], norms[: i - TITLE_WINDOW]
                 i = TITLE_WINDOW
 
-    @staticmethod
-    def with_designators(
-        tokens: list[tuple[int, int, str]], norms: list[str], i: int, span: tuple[int, int, int], free: int
-    ) -> tuple[int, int, int]:
-        """The (start, end, tokens used) of a mention at token ``i`` widened over
-        the words of a state's official name: state designators just before it
-        (جمهورية الأرجنتين, اسلامی جمہوریہ ایران; the two tokens kept behind, and
-        none before ``free``; not across a clitic), and then a state's form after it (جمهورية
-        أفغانستان الإسلامية). Titles of people stay outside (الرئيس بوتين)."""
-        start, end, used = span
-        if start != tokens[i][0]:
-            return span  # a clitic was cut off the mention: a designator before it is no part of it
-        first = i
-        while first > 0 and i - first < TITLE_WINDOW and tokens[first - 1][0] >= free:
-            word = norms[first - 1]
-            if word not in STATE_DESIGNATORS and word not in QUALIFIERS:
-                break
-            first -= 1
-        if not any(norms[k] in STATE_DESIGNATORS for k in range(first, i)):
-            return span
-        after = i + used
-        while after < len(tokens) and norms[after] in STATE_FORMS:
-            after += 1
-        return tokens[first][0], tokens[after - 1][1] if after > i + used else end, after - i
-
     def longest(
-        self, tokens: list[tuple[int, int, str]], norms: list[str], i: int, document: _Document
+        self, tokens: list[tuple[int, int, str]], norms: list[str], i: int, document: Document
     ) -> tuple[int, int, int, Link, str] | None:
         """The longest mention starting at token ``i``: (start, end, tokens used, link, normal form)."""
         start, end, token = tokens[i]
@@ -322,7 +251,7 @@ class _Reader:
             return (start, *found)
         # 2. a short form of a name linked earlier in this document
         if earlier is not None and self.allowed(earlier):
-            return start, end, 1, _short_form(earlier, token), first
+            return start, end, 1, short_form(earlier, token), first
         if token.isascii():
             return None
         # 3. leading clitics: وبوتين, للصين, والأمم المتحدة
@@ -332,7 +261,7 @@ class _Reader:
                 link = self.document_link(stem, document)
                 found = (end, 1, link, stem) if link is not None else None
             if found is not None:
-                cut = _letters_before(token, len(first) - _common_suffix(first, stem))
+                cut = letters_before(token, len(first) - common_suffix(first, stem))
                 if cut >= end - start:  # the clitic is inside a ligature (ﰈوسكو): keep the token whole
                     cut = 0
                 return (start + cut, *found)
@@ -340,14 +269,14 @@ class _Reader:
         # clitic stem may be, but the document vouches for it
         if first[:1] in SHORT_FORM_CONJUNCTIONS and len(first) > 2:
             link = self.document_link(first[1:], document)
-            cut = _letters_before(token, 1)
+            cut = letters_before(token, 1)
             if link is not None and cut < end - start:
-                return start + cut, end, 1, _short_form(link, token[cut:]), first[1:]
+                return start + cut, end, 1, short_form(link, token[cut:]), first[1:]
         # 4. a variant spelling of a name: قازاقستان, اردوگان, وقازاقستان
         for head in (first, *self.clitic_stems(first)):
             found = self.variant_span(head, tokens, norms, i)
             if found is not None:
-                cut = _letters_before(token, len(first) - _common_suffix(first, head)) if head != first else 0
+                cut = letters_before(token, len(first) - common_suffix(first, head)) if head != first else 0
                 return (start + (cut if cut < end - start else 0), *found)
         # 5. a name glued to the next word: أوكرانياخلفية (a name is no longer than
         # the longest first word of the gazetteer, which bounds the work)
@@ -357,7 +286,7 @@ class _Reader:
                 if head in self.first_words:
                     link = self.accept(head, norms, i, document, tokens[i][2])
                     if link is not None:
-                        return start, start + _letters_before(token, size), 1, link, head
+                        return start, start + letters_before(token, size), 1, link, head
         return None
 
     def span(
@@ -366,7 +295,7 @@ class _Reader:
         tokens: list[tuple[int, int, str]],
         norms: list[str],
         i: int,
-        document: _Document,
+        document: Document,
         skip_common: bool = False,
     ) -> tuple[int, int, Link, str] | None:
         """The longest name as written that starts with ``first`` (the token at
@@ -411,9 +340,7 @@ class _Reader:
             found = self.keys[word] = first_word_key(word)
         return found
 
-    def accept(
-        self, phrase: str, norms: list[str], i: int, document: _Document, raw: str = ""
-    ) -> Link | None:
+    def accept(self, phrase: str, norms: list[str], i: int, document: Document, raw: str = "") -> Link | None:
         """The link of a candidate span that is a name as written, if it is a name
         here: a common word (شي, رئيسي) or a name the language uses mostly as a
         word (كيف, أمل) only with support."""
@@ -421,23 +348,16 @@ class _Reader:
         if link is None:
             return None
         common = is_common_word(phrase) or (" " not in phrase and self.word_more_than_name(link, phrase, raw))
-        if common and not self.supported(link, norms, i, document):
+        if common and not supported(link, norms, i, document):
             return None
         return link
 
-    def document_link(self, norm: str, document: _Document) -> Link | None:
+    def document_link(self, norm: str, document: Document) -> Link | None:
         earlier = document.short_forms.get(norm)
         return earlier if earlier is not None and self.allowed(earlier) else None
 
     def allowed(self, link: Link) -> bool:
         return self.types is None or link.type in self.types
-
-    @staticmethod
-    def supported(link: Link, norms: list[str], i: int, document: _Document) -> bool:
-        if link.qid in document.entities:
-            return True
-        before = norms[max(0, i - 2) : i]
-        return bool(before) and (before[-1] in TITLES or " ".join(before) in TITLES)
 
 
 def read_mentions(

@@ -1,0 +1,114 @@
+"""What the running-text reader (text.py) knows about spans: what the document
+has linked so far, where a mention starts inside a token, whether a span is part
+of a longer name, and how far a state's official name reaches."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from namelink.lexicon import name_heads, name_tails
+from namelink.morphology import QUALIFIERS, STATE_DESIGNATORS, STATE_FORMS, TITLES, strip_clitics
+from namelink.normalize import normalize
+from namelink.records import Link
+
+__all__ = [
+    "TITLE_WINDOW",
+    "Document",
+    "common_suffix",
+    "inside_longer_name",
+    "letters_before",
+    "short_form",
+    "supported",
+    "with_designators",
+]
+
+# Tokens kept behind the current one: a title is at most two words (رئيس الوزراء).
+TITLE_WINDOW = 2
+
+
+class Document:
+    """What one text has linked so far: the support for its short forms."""
+
+    def __init__(self) -> None:
+        self.entities: dict[str, Link] = {}  # qid → first full link
+        self.short_forms: dict[str, Link] = {}  # normal form of a word of a linked name → link
+
+    def remember(self, link: Link, norm: str) -> None:
+        """Note a linked name. A person's first and last words become short forms
+        (شي, بينغ of شي جين بينغ): news calls people so, not places or bodies."""
+        self.entities.setdefault(link.qid, link)
+        words = norm.split(" ")
+        if link.type == "person" and len(words) > 1:
+            for word in (words[0], words[-1]):
+                if len(word) >= 2 and word not in TITLES:
+                    self.short_forms.setdefault(word, link)
+
+
+def inside_longer_name(norms: list[str], i: int, n: int) -> bool:
+    """Whether the span of ``n`` tokens at ``i`` is part of a longer name the
+    gazetteer does not hold: a word that begins names stands before it (بحر
+    اليابان, وبحر اليابان, منظمة شنغهاي للتعاون) or an adjective of names follows
+    it (آسيا الوسطى). The longer name would have been found first, had it been
+    known."""
+    before = norms[i - 1] if i > 0 else ""
+    after = norms[i + n] if i + n < len(norms) else ""
+    heads = name_heads()
+    return after in name_tails() or any(word in heads for word in (before, *strip_clitics(before)))
+
+
+def short_form(earlier: Link, surface: str) -> Link:
+    """The link of a short form (شي) of a name linked earlier in the document."""
+    why = f"short form of {earlier.matched_name} earlier in the text"
+    return replace(earlier, matched_name=surface, method="document", explanation=why)
+
+
+def letters_before(token: str, count: int) -> int:
+    """The offset in ``token`` after its first ``count`` normalized characters."""
+    seen = 0
+    for i, char in enumerate(token):
+        if seen == count:
+            return i
+        seen += len(normalize(char).replace(" ", "")) if not char.isascii() else 1
+    return len(token)
+
+
+def common_suffix(a: str, b: str) -> int:
+    """How many characters ``a`` and ``b`` end with in common."""
+    n = 0
+    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    return n
+
+
+def supported(link: Link, norms: list[str], i: int, document: Document) -> bool:
+    """Whether a name that is also a common word has support here: the document
+    linked its entity already, or a title stands just before it (الرئيس رئيسي)."""
+    if link.qid in document.entities:
+        return True
+    before = norms[max(0, i - 2) : i]
+    return bool(before) and (before[-1] in TITLES or " ".join(before) in TITLES)
+
+
+def with_designators(
+    tokens: list[tuple[int, int, str]], norms: list[str], i: int, span: tuple[int, int, int], free: int
+) -> tuple[int, int, int]:
+    """The (start, end, tokens used) of a mention at token ``i`` widened over
+    the words of a state's official name: state designators just before it
+    (جمهورية الأرجنتين, اسلامی جمہوریہ ایران; the two tokens kept behind, and
+    none before ``free``; not across a clitic), and then a state's form after it (جمهورية
+    أفغانستان الإسلامية). Titles of people stay outside (الرئيس بوتين)."""
+    start, end, used = span
+    if start != tokens[i][0]:
+        return span  # a clitic was cut off the mention: a designator before it is no part of it
+    first = i
+    while first > 0 and i - first < TITLE_WINDOW and tokens[first - 1][0] >= free:
+        word = norms[first - 1]
+        if word not in STATE_DESIGNATORS and word not in QUALIFIERS:
+            break
+        first -= 1
+    if not any(norms[k] in STATE_DESIGNATORS for k in range(first, i)):
+        return span
+    after = i + used
+    while after < len(tokens) and norms[after] in STATE_FORMS:
+        after += 1
+    return tokens[first][0], tokens[after - 1][1] if after > i + used else end, after - i
