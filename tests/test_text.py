@@ -167,3 +167,15 @@ def test_a_word_looked_up_as_a_variant_is_not_looked_up_again_as_a_typo() -> Non
     list(read_mentions(f"وصل الوفد من {word} أمس ثم عاد إلى {word}", lookup, None, None))  # type: ignore[arg-type]
     assert lookup.looked_up.count(word) == 1
 
+
+def test_documents_read_after_one_another_give_the_mentions_of_a_fresh_gazetteer() -> None:
+    texts = [
+        "وصل الوفد من قازاقستان ثم التقى اردوگان في انقرة.",
+        "قال اردوگان إن قازاقستان شريك، وزار بوتين سمرقند.",
+    ]
+    gazetteer = Gazetteer.default()
+    again = [gazetteer.link_text(text) for text in texts + texts]
+    gazetteer.forget()
+    fresh = [gazetteer.link_text(text) for text in texts]
+    assert again == fresh + fresh
+    assert any(m.link.method == "key" for mentions in fresh for m in mentions)
