@@ -46,9 +46,10 @@ TEXT_LINKS = 65_536
 # Queries whose link() a gazetteer remembers, per (name, types, threshold,
 # lang): a column, a stream of documents or a service names the same people and
 # places again and again, and running text looks up its variant spellings
-# through link(). At about 1.5 kB a Link (its explanation and evidence), some
-# 50 MB at most; a repeated name then costs a dictionary lookup.
-LINKS = 32_768
+# through link(). A remembered Link costs about 2.5 kB (its explanation and
+# evidence; measured with tracemalloc on the default gazetteer's names), so
+# some 40 MB at most; a repeated name then costs a dictionary lookup.
+LINKS = 16_384
 
 
 class Gazetteer:
