@@ -40,8 +40,11 @@ from namelink.text import read_mentions
 
 __all__ = ["ENTITIES_FILE", "MANIFEST_FILE", "Gazetteer", "GazetteerError"]
 
-# Spans of running text whose link_as_written() a gazetteer remembers: a few
-# megabytes of links, and most of a news corpus's names.
+# Spans of running text whose link_as_written() a gazetteer remembers, and
+# spans whose holds_name() and holds_key_of() it remembers: most of a news
+# corpus's names and words. A remembered Link is about 2.5 kB (see LINKS), so
+# the links could take 160 MB if every remembered span linked; the two tests
+# are a few hundred bytes a span.
 TEXT_LINKS = 65_536
 # Queries whose link() a gazetteer remembers, per (name, types, threshold,
 # lang): a column, a stream of documents or a service names the same people and
