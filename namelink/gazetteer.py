@@ -20,6 +20,7 @@ from namelink.candidates import Hit, ranked
 from namelink.evidence import FEATURES
 from namelink.index import Index, build_index, load_index
 from namelink.keys import consonant_key, first_word_key
+from namelink.lexicon import listing
 from namelink.links import Weighed, decide, to_link, weighed, with_evidence
 from namelink.normalize import check_str
 from namelink.options import check_limit, check_threshold, check_types
@@ -39,9 +40,19 @@ from namelink.text import read_mentions
 
 __all__ = ["ENTITIES_FILE", "MANIFEST_FILE", "Gazetteer", "GazetteerError"]
 
-# Spans of running text whose link_as_written() a gazetteer remembers: a few
-# megabytes of links, and most of a news corpus's names.
+# Spans of running text whose link_as_written() a gazetteer remembers, and
+# spans whose holds_name() and holds_key_of() it remembers: most of a news
+# corpus's names and words. A remembered Link is about 2.5 kB (see LINKS), so
+# the links could take 160 MB if every remembered span linked; the two tests
+# are a few hundred bytes a span.
 TEXT_LINKS = 65_536
+# Queries whose link() a gazetteer remembers, per (name, types, threshold,
+# lang): a column, a stream of documents or a service names the same people and
+# places again and again, and running text looks up its variant spellings
+# through link(). A remembered Link costs about 2.5 kB (its explanation and
+# evidence; measured with tracemalloc on the default gazetteer's names), so
+# some 40 MB at most; a repeated name then costs a dictionary lookup.
+LINKS = 16_384
 
 
 class Gazetteer:
@@ -60,7 +71,12 @@ class Gazetteer:
         self.path = path
         self._first_word_table: dict[str, int] | None = None
         self._first_key_table: dict[str, int] | None = None
+        # Both memos key their entries by lexicon.listing() too: the evaluation
+        # hides held-out words from the lexicon, which changes the evidence.
         self._as_written = lru_cache(maxsize=TEXT_LINKS)(self._link_as_written)
+        self._linked = lru_cache(maxsize=LINKS)(self._look_up)
+        self._holds_key_of = lru_cache(maxsize=TEXT_LINKS)(self._key_held)
+        self._holds_name = lru_cache(maxsize=TEXT_LINKS)(self._name_held)
 
     # -- construction ----------------------------------------------------------------
 
@@ -164,12 +180,19 @@ class Gazetteer:
     def holds_key_of(self, norm: str) -> bool:
         """Whether a name of this gazetteer shares its skeleton or consonant key
         with the normalized ``norm`` (a spelling-key match shares the skeleton
-        too): the cheap test before a full loose lookup in text."""
+        too): the cheap test before a full loose lookup in text. Remembered
+        (TEXT_LINKS spans), like holds_name(): documents share their words."""
+        return self._holds_key_of(norm)
+
+    def _key_held(self, norm: str) -> bool:
         skeleton = first_word_key(norm)
         return bool(self._index.keys[2].get(skeleton) or self._index.keys[3].get(consonant_key(skeleton)))
 
     def holds_name(self, norm: str) -> bool:
         """Whether some name of this gazetteer has the normal form ``norm``."""
+        return self._holds_name(norm)
+
+    def _name_held(self, norm: str) -> bool:
         return bool(self._index.normalized.get(norm))
 
     def _weigh(
@@ -184,10 +207,10 @@ class Gazetteer:
         a span of running text, which is no list of names. Remembered across
         calls (TEXT_LINKS distinct spans): news names the same people and places
         in document after document."""
-        return self._as_written(name, types, threshold)
+        return self._as_written(name, types, threshold, listing())
 
     def _link_as_written(
-        self, name: str, types: frozenset[str] | None, threshold: float | None
+        self, name: str, types: frozenset[str] | None, threshold: float | None, _listing: int
     ) -> Link | None:
         found = self._weigh(name, ranked(self._index, name, types, None, loose=False), None)
         return decide(self._index, found, name.strip(), check_threshold(threshold))
@@ -267,9 +290,25 @@ class Gazetteer:
         """The entity ``name`` denotes, or None when nothing clears ``threshold`` or
         the runner-up is too close to call."""
         cutoff = check_threshold(threshold)
-        return self._link(name, check_types(types), cutoff, lang)
+        wanted = check_types(types)
+        check_str(name, "name")  # before the memo: its key must be hashable
+        if lang is not None:
+            check_str(lang, "lang")
+        return self._link(name, wanted, cutoff, lang)
+
+    def forget(self) -> None:
+        """Drop the remembered links (of link(), link_many() and link_text()): for
+        timing a first lookup, or to free their memory."""
+        self._linked.cache_clear()
+        self._as_written.cache_clear()
 
     def _link(self, name: str, types: frozenset[str] | None, cutoff: float, lang: str | None) -> Link | None:
+        """link() of checked arguments, remembered (LINKS queries)."""
+        return self._linked(name, types, cutoff, lang, listing())
+
+    def _look_up(
+        self, name: str, types: frozenset[str] | None, cutoff: float, lang: str | None, _listing: int
+    ) -> Link | None:
         found = ranked(self._index, name, types, lang)
         return decide(self._index, self._weigh(name, found, lang), name.strip(), cutoff)
 

@@ -41,6 +41,7 @@ __all__ = [
     "common_words",
     "derived_from",
     "is_common_word",
+    "listing",
     "name_heads",
     "name_items",
     "name_tails",
@@ -316,6 +317,17 @@ def is_common_word(norm: str) -> bool:
     return norm in common_words()
 
 
+# How many times unlisted() has changed what the lexicon lists: memos of
+# lookups made under one listing (Gazetteer's) key their entries by it.
+_listing = [0]
+
+
+def listing() -> int:
+    """A number that changes whenever unlisted() hides or restores words: a
+    lookup remembered under one listing may differ under another."""
+    return _listing[0]
+
+
 @contextmanager
 def unlisted(forms: Iterable[str]) -> Iterator[None]:
     """Treat ``forms`` as words the lexicon does not list, inside the block.
@@ -328,8 +340,10 @@ def unlisted(forms: Iterable[str]) -> Iterator[None]:
     table = _table()
     saved = {form: table.pop(form) for form in set(forms) if form in table}
     word_zipf.cache_clear()
+    _listing[0] += 1
     try:
         yield
     finally:
         table.update(saved)
         word_zipf.cache_clear()
+        _listing[0] += 1

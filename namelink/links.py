@@ -129,5 +129,13 @@ def to_link(index: Index, weighed: Weighed, query: str) -> Link:
 
 
 def decide(index: Index, weighed: list[Weighed], query: str, threshold: float) -> Link | None:
-    """score.decide() over the two most probable candidates, as Links."""
-    return scoring.decide([to_link(index, w, query) for w in weighed[:2]], threshold)
+    """score.decide() over the two most probable candidates, as Links. A Link's
+    score is its candidate's probability, so what score.decide() refuses on the
+    scores alone (the best below ``threshold``, the runner-up within MARGIN) is
+    refused here before any Link is made: most lookups of running text end so."""
+    top = weighed[:2]
+    if not top or top[0].probability < threshold:
+        return None
+    if len(top) > 1 and top[0].probability - top[1].probability < scoring.MARGIN:
+        return None
+    return scoring.decide([to_link(index, w, query) for w in top], threshold)

@@ -127,6 +127,7 @@ class _Reader:
         self.first_keys = gazetteer.first_word_keys()
         self.longest_first = max(map(len, self.first_words), default=0)
         self.loose: dict[str, Link | None] = {}
+        self.key_held: dict[str, bool] = {}
         self.keys: dict[str, str] = {}
         self.excess: dict[tuple[str, str], float] = {}
         self.norms: dict[str, str] = {}
@@ -152,21 +153,31 @@ class _Reader:
     def loose_link(self, phrase: str, typo: bool = False) -> Link | None:
         """link() of a span that is no gazetteer name as written but shares a key
         with one (a variant spelling: قازاقستان, اردوگان), or with ``typo`` of an
-        unknown word (كازاختسان), once per distinct span, by the calibrated
-        decision at the stricter TEXT_VARIANT_THRESHOLD."""
-        key = ("typo " if typo else "") + phrase  # a key miss is no answer for the typo lookup
-        if key not in self.loose:
-            found = None
-            # a word that text uses this often is a word, or a name spelled as the
-            # gazetteer spells it (which step 1 finds): not a variant spelling
-            frequent = " " not in phrase and word_zipf(phrase) >= TEXT_VARIANT_MAX_ZIPF
-            if not frequent and (typo or self.gazetteer.holds_key_of(phrase)):
-                cutoff = max(TEXT_VARIANT_THRESHOLD, self.threshold or 0.0)
-                found = self.gazetteer.link(phrase, types=self.types, threshold=cutoff)
-                if found is not None and found.method in ("exact", "normalized"):
-                    found = None  # a name as written is step 1's, with its own rules
-            self.loose[key] = found
-        return self.loose[key]
+        unknown word (كازاختسان), by the calibrated decision at the stricter
+        TEXT_VARIANT_THRESHOLD. The lookup is the same with or without ``typo``
+        (only the test before it differs), so each distinct span is looked up
+        once: a one-word span the key test let through is not looked up again as
+        a typo."""
+        # a word that text uses this often is a word, or a name spelled as the
+        # gazetteer spells it (which step 1 finds): not a variant spelling
+        if " " not in phrase and word_zipf(phrase) >= TEXT_VARIANT_MAX_ZIPF:
+            return None
+        if not typo and not self.keyed(phrase):
+            return None
+        if phrase not in self.loose:
+            cutoff = max(TEXT_VARIANT_THRESHOLD, self.threshold or 0.0)
+            found = self.gazetteer.link(phrase, types=self.types, threshold=cutoff)
+            if found is not None and found.method in ("exact", "normalized"):
+                found = None  # a name as written is step 1's, with its own rules
+            self.loose[phrase] = found
+        return self.loose[phrase]
+
+    def keyed(self, phrase: str) -> bool:
+        """holds_key_of() of a span, once per distinct span."""
+        found = self.key_held.get(phrase)
+        if found is None:
+            found = self.key_held[phrase] = self.gazetteer.holds_key_of(phrase)
+        return found
 
     def word_more_than_name(self, link: Link, norm: str, raw: str) -> bool:
         """Whether a one-word name as written is rather a frequent word here: one

@@ -98,6 +98,24 @@ def test_classify_links_exactly_the_gold_names_that_link_links(default: Gazettee
         assert status in (LINKED, AMBIGUOUS, UNLINKED)
 
 
+def test_classify_agrees_with_the_decision_on_every_kind_of_name(
+    default: Gazetteer, two_mohammed_alis: Gazetteer
+) -> None:
+    eval_dir = DATA / "eval"
+    names = [line.split("\t")[0] for line in (eval_dir / "words.tsv").read_text("utf-8").splitlines()[1:400]]
+    names += [line.split("\t")[1] for line in (eval_dir / "variants.tsv").read_text("utf-8").splitlines()[1:]]
+    names += [row.name for row in read_gold(DATA / "dev_gold.tsv")]
+    seen = set()
+    for gazetteer in (default, two_mohammed_alis):
+        for name in [*names, "محمد علي", "دبي", "جورجيا"]:
+            for threshold in (0.3, None, 0.9):
+                decision = gazetteer.decision(name, threshold=threshold)
+                expected = LINKED if decision.link else AMBIGUOUS if decision.ambiguous else UNLINKED
+                assert classify(gazetteer, name, threshold=threshold) == (expected, decision.link), name
+                seen.add(expected)
+    assert seen == {LINKED, AMBIGUOUS, UNLINKED}
+
+
 # --- the table ---------------------------------------------------------------------------
 
 

@@ -317,3 +317,73 @@ def test_unknown_types_and_out_of_range_thresholds_are_value_errors(small: Gazet
         small.link("x", types={"human"})
     with pytest.raises(ValueError, match="between 0 and 1"):
         small.link("x", threshold=1.5)
+
+
+# --- Remembered links -------------------------------------------------------------------
+
+
+def test_a_repeated_link_is_remembered_and_equals_a_fresh_lookup(small: Gazetteer) -> None:
+    first = small.link("پوتين", types=["person"], threshold=0.3)
+    assert small.link("پوتين", types=["person"], threshold=0.3) is first
+    small.forget()
+    fresh = small.link("پوتين", types=["person"], threshold=0.3)
+    assert fresh is not first and fresh == first
+
+
+def test_a_remembered_link_is_kept_apart_per_threshold_types_and_language(small: Gazetteer) -> None:
+    assert small.link("پوتين") is not None
+    assert small.link("پوتين", threshold=0.99) is None
+    assert small.link("پوتين", types=["place"]) is None
+    with_lang = small.link("پوتين", lang="fa")
+    small.forget()
+    assert small.link("پوتين", lang="fa") == with_lang
+
+
+def test_a_remembered_link_follows_the_lexicon_when_words_are_unlisted() -> None:
+    from namelink.lexicon import unlisted
+
+    gazetteer = Gazetteer.default()
+    word = "انڈیا"  # Urdu "India": a listed word, so no link; unlisted, a variant of India
+    assert gazetteer.link(word) is None
+    with unlisted(["انديا"]):
+        inside = gazetteer.link(word)
+        gazetteer.forget()
+        assert inside == gazetteer.link(word) and inside is not None
+    assert gazetteer.link(word) is None
+
+
+# --- Decisions -------------------------------------------------------------------------
+
+
+def test_a_decision_refused_on_the_probabilities_makes_no_link(
+    small: Gazetteer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import namelink.links as links
+
+    made: list[str] = []
+    real = links.to_link
+
+    def counting(index: object, weighed: links.Weighed, query: str) -> Link:
+        made.append(query)
+        return real(index, weighed, query)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(links, "to_link", counting)
+    assert small.link("پوتين", threshold=0.99) is None
+    assert made == []
+    assert small.link("پوتين") is not None and made == ["پوتين"]
+
+
+@pytest.mark.parametrize("threshold", [0.2, LINK_THRESHOLD, 0.8])
+def test_the_quick_refusal_decides_as_the_decision_over_links_does(threshold: float) -> None:
+    from namelink import score as scoring
+    from namelink.candidates import ranked
+    from namelink.links import decide, to_link, weighed
+
+    gazetteer = Gazetteer.default()
+    names = [row["text"] for row in read_tsv("eval/words.tsv")[:300]]
+    names += [row["text"] for row in read_tsv("eval/variants.tsv")[:300]]
+    index = gazetteer.index
+    for name in names:
+        best = weighed(index, name, ranked(index, name, None, None), None, gazetteer.first_words())
+        slow = scoring.decide([to_link(index, w, name.strip()) for w in best[:2]], threshold)
+        assert decide(index, best, name.strip(), threshold) == slow, name

@@ -154,3 +154,41 @@ def test_ten_megabytes_of_text_stream_in_bounded_memory() -> None:
     tracemalloc.stop()
     assert count > 100_000
     assert peak < 20_000_000  # the text itself is not copied; tokens stream through a small window
+
+
+class CountingLookup:
+    """The default gazetteer, counting the full lookups the reader asks of it."""
+
+    def __init__(self) -> None:
+        self.gazetteer = Gazetteer.default()
+        self.looked_up: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.gazetteer, name)
+
+    def link(self, name: str, **options: object) -> object:
+        self.looked_up.append(name)
+        return self.gazetteer.link(name, **options)  # type: ignore[arg-type]
+
+
+def test_a_word_looked_up_as_a_variant_is_not_looked_up_again_as_a_typo() -> None:
+    from namelink.text import read_mentions
+
+    lookup = CountingLookup()
+    word = "گيوانا"  # shares a key with names, and is long and unknown enough for a typo
+    assert lookup.gazetteer.holds_key_of(word)
+    list(read_mentions(f"وصل الوفد من {word} أمس ثم عاد إلى {word}", lookup, None, None))  # type: ignore[arg-type]
+    assert lookup.looked_up.count(word) == 1
+
+
+def test_documents_read_after_one_another_give_the_mentions_of_a_fresh_gazetteer() -> None:
+    texts = [
+        "وصل الوفد من قازاقستان ثم التقى اردوگان في انقرة.",
+        "قال اردوگان إن قازاقستان شريك، وزار بوتين سمرقند.",
+    ]
+    gazetteer = Gazetteer.default()
+    again = [gazetteer.link_text(text) for text in texts + texts]
+    gazetteer.forget()
+    fresh = [gazetteer.link_text(text) for text in texts]
+    assert again == fresh + fresh
+    assert any(m.link.method == "key" for mentions in fresh for m in mentions)
