@@ -24,9 +24,7 @@ Run: ``python gazetteers/make_lexicon.py`` (deterministic; atomic write).
 from __future__ import annotations
 
 import math
-import os
 import sys
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -36,6 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from namelink import normalize  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_breadth import write_atomic  # noqa: E402
 
 OUT = ROOT / "namelink" / "data" / "lexicon.tsv"
 LANGS = ("ar", "fa", "ur")
@@ -79,12 +80,7 @@ def main() -> None:
             str(round(SCALE * (math.log10(by_lang[lang]) + 9))) if lang in by_lang else "0" for lang in LANGS
         ]
         lines.append(form + "\t" + "\t".join(cells))
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=OUT.parent, delete=False, suffix=".part"
-    ) as tmp:
-        tmp.write("\n".join(lines) + "\n")
-    os.chmod(tmp.name, 0o644)
-    os.replace(tmp.name, OUT)
+    write_atomic(OUT, "\n".join(lines) + "\n")
     print(f"{OUT.relative_to(ROOT)}: {len(frequency)} forms from {kept} words")
 
 

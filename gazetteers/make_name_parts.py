@@ -35,9 +35,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import sys
-import tempfile
 from collections import defaultdict
 from importlib.metadata import version
 from pathlib import Path
@@ -46,6 +44,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from namelink import normalize  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_breadth import write_atomic  # noqa: E402
 
 OUT = ROOT / "namelink" / "data" / "name_parts.tsv"
 DEFAULT = ROOT / "namelink" / "data" / "default" / "entities.jsonl"
@@ -143,12 +144,7 @@ def main() -> None:
     ]
     for form in sorted(by_form):
         lines.append(form + "\t" + " ".join(str(i) for i in sorted(by_form[form])))
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=OUT.parent, delete=False, suffix=".part"
-    ) as tmp:
-        tmp.write("\n".join(lines) + "\n")
-    os.chmod(tmp.name, 0o644)
-    os.replace(tmp.name, OUT)
+    write_atomic(OUT, "\n".join(lines) + "\n")
     print(f"{OUT.relative_to(ROOT)}: {len(by_form)} forms from {len(words)} words asked")
 
 
