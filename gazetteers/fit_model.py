@@ -488,16 +488,19 @@ MONOTONE = {
 # How much each row of a kind of query counts in the fit, against 1 for the
 # rest. The labelled queries are not drawn in the open world's proportions:
 # there, most full names put to a gazetteer of a few thousand people are of
-# people it does not know, and a bare given name is asked about as often as a
-# variant spelling. (Tuned on the fit half with --tune.)
+# people it does not know, a bare given name is asked about as often as a
+# variant spelling, and running text holds far more words than names. (Tuned on
+# the fit half with --tune.)
 # Twice as much for names of unknown people (gazetteer people taken out, the
 # evaluation's fit-half people taken out) and bare given names: measured with
 # --tune, at 2 the strangers' false links fell from 4.7% to 3.8% and the given
-# names' from 2.8% to 1.7%, for variants' acc@1 0.634 → 0.623; weighting words
-# too, or people 3×, cost variants more than it saved. Measured again on the
+# names' from 2.8% to 1.7%, for variants' acc@1 0.634 → 0.623; people 3× cost
+# variants more than it saved. Words twice as much too, measured on the
 # 11,286-entity default (--tune, tune half): words at 1×/2×/3× gave false links
-# on words 1.41%/1.09%/0.89% for external variants' acc@1 0.670/0.639/0.626.
-KIND_WEIGHT: dict[str, float] = {"unknown_person": 2.0, "stranger": 2.0, "given_name": 2.0}
+# on words 1.41%/1.09%/0.89% for external variants' acc@1 0.670/0.639/0.626. A
+# wrong link is worse than no link: 2× takes a quarter of the words' false
+# links for three points of variants.
+KIND_WEIGHT: dict[str, float] = {"unknown_person": 2.0, "stranger": 2.0, "given_name": 2.0, "word": 2.0}
 # Boosting: few shallow trees (each candidate walks every tree in pure Python at
 # link time: TREES × DEPTH steps), a learning rate that lets them converge.
 TREES = 80
