@@ -80,6 +80,15 @@ MAKERS = {
     "places.jsonl": "make_places.py",
     "geography.jsonl": "make_geography.py",
 }
+# Natural Earth 4.0's populated places: the cities' QIDs (places.jsonl) and their
+# cross-check (geography.jsonl).
+NATURAL_EARTH_4 = {
+    "repo": "martynafford/natural-earth-geojson (Natural Earth v4.0 populated places)",
+    "commit": "0b9a6ceb0a7032713abd9460ac1e995a9c60cd1e",
+    "date": "2024-01-24 (data of 2017)",
+    "files": "10m/cultural/ne_10m_populated_places.7z",
+    "licence": "Natural Earth: public domain; this conversion: CC0 1.0",
+}
 # Where each generated file comes from (upstream repository, commit, date, licence),
 # copied into the manifest so that `namelink gazetteer info` can show it.
 UPSTREAM = {
@@ -107,13 +116,7 @@ UPSTREAM = {
         },
     ],
     "places.jsonl": [
-        {
-            "repo": "martynafford/natural-earth-geojson (Natural Earth v4.0 populated places)",
-            "commit": "0b9a6ceb0a7032713abd9460ac1e995a9c60cd1e",
-            "date": "2024-01-24 (data of 2017)",
-            "files": "10m/cultural/ne_10m_populated_places.7z",
-            "licence": "Natural Earth: public domain; this conversion: CC0 1.0",
-        },
+        NATURAL_EARTH_4,
         {
             "repo": "dr5hn/countries-states-cities-database",
             "commit": "7fda0afd3e75391d9480c22ed3a2b91f50e08eb6",
@@ -140,13 +143,7 @@ UPSTREAM = {
             "geography_regions_points,geography_regions_elevation_points,rivers_lake_centerlines,lakes}.tsv",
             "licence": "Natural Earth: public domain (the conversion states no licence of its own)",
         },
-        {
-            "repo": "martynafford/natural-earth-geojson (Natural Earth v4.0 populated places)",
-            "commit": "0b9a6ceb0a7032713abd9460ac1e995a9c60cd1e",
-            "date": "2024-01-24 (data of 2017)",
-            "files": "10m/cultural/ne_10m_populated_places.7z",
-            "licence": "Natural Earth: public domain; this conversion: CC0 1.0",
-        },
+        NATURAL_EARTH_4,
         {
             "repo": "dr5hn/countries-states-cities-database",
             "commit": "7fda0afd3e75391d9480c22ed3a2b91f50e08eb6",
