@@ -152,8 +152,10 @@ class Gazetteer:
 
     def first_words(self) -> dict[str, int]:
         """First word of every normalized name → the most words a name starting
-        with it has: where link_text() may find a name, and how long it may be.
-        Built on first use (about a second for a 1M-name gazetteer)."""
+        with it has: where link_text() may find a name, and how long it may be,
+        and the decision's evidence that a lone word begins longer names (a given
+        name). Built on the first lookup (about a second for a 1M-name gazetteer,
+        milliseconds for the default)."""
         if self._first_word_table is None:
             table: dict[str, int] = {}
             for name in self._index.normalized.keys:
@@ -319,16 +321,29 @@ class Gazetteer:
         types: Iterable[str] | str | None = None,
         threshold: float | None = None,
         lang: str | None = None,
+        candidates: bool = True,
     ) -> Decision:
         """link() with its reasons, from one lookup: the Link, or whether the name
         is ambiguous (known, but the two best are too close to call) rather than
-        unknown, and the best candidates (namelink csv's statuses, review columns)."""
+        unknown, and the best candidates (namelink csv's statuses, review columns).
+
+        ``candidates=False`` leaves ``Decision.candidates`` empty and makes Links
+        only where the answer needs them: the two best (score.decide and
+        score.ambiguous read no others), and only when they may link or together
+        clear the threshold. Most names of a large column are unlinked and need none."""
         cutoff = check_threshold(threshold)
         found = ranked(self._index, name, check_types(types), lang)
-        best = self._weigh(name, found, lang)
+        best = [w for w in self._weigh(name, found, lang) if w.probability >= scoring.CANDIDATE_CUTOFF]
         query = name.strip()
-        shown = [to_link(self._index, w, query) for w in best if w.probability >= scoring.CANDIDATE_CUTOFF]
-        return Decision(scoring.decide(shown[:2], cutoff), scoring.ambiguous(shown[:2], cutoff), tuple(shown))
+        if candidates:
+            shown = [to_link(self._index, w, query) for w in best]
+            return Decision(
+                scoring.decide(shown[:2], cutoff), scoring.ambiguous(shown[:2], cutoff), tuple(shown)
+            )
+        link = decide(self._index, best, query, cutoff)
+        if link is not None or len(best) < 2 or best[0].probability + best[1].probability < cutoff:
+            return Decision(link, False)
+        return Decision(None, scoring.ambiguous([to_link(self._index, w, query) for w in best[:2]], cutoff))
 
     def link_many(
         self,

@@ -20,12 +20,8 @@ import logging
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from namelink import score as scoring
-from namelink.candidates import ranked
 from namelink.gazetteer import Gazetteer
-from namelink.links import decide, to_link, weighed
 from namelink.normalize import normalize
-from namelink.options import check_threshold, check_types
 from namelink.records import Link
 
 __all__ = [
@@ -88,28 +84,10 @@ def classify(
     """
     if not name.strip():
         return EMPTY, None
-    link, ambiguous = _decided(gazetteer, name, check_types(types), check_threshold(threshold), lang)
-    if link is not None:
-        return LINKED, link
-    return (AMBIGUOUS if ambiguous else UNLINKED), None
-
-
-def _decided(
-    gazetteer: Gazetteer, name: str, types: frozenset[str] | None, cutoff: float, lang: str | None
-) -> tuple[Link | None, bool]:
-    """Gazetteer.decision()'s link and ambiguous, from the same lookup, making
-    Links only where they are needed: the two best candidates (score.decide and
-    score.ambiguous read no others), and only when they may link or together
-    clear ``cutoff``, which ambiguous asks. Most names of a large column are
-    unlinked and need none."""
-    index = gazetteer.index
-    found = weighed(index, name, ranked(index, name, types, lang), lang, gazetteer.first_words())
-    best = [w for w in found if w.probability >= scoring.CANDIDATE_CUTOFF][:2]
-    query = name.strip()
-    link = decide(index, best, query, cutoff)
-    if link is not None or len(best) < 2 or best[0].probability + best[1].probability < cutoff:
-        return link, False
-    return None, scoring.ambiguous([to_link(index, w, query) for w in best], cutoff)
+    decision = gazetteer.decision(name, types=types, threshold=threshold, lang=lang, candidates=False)
+    if decision.link is not None:
+        return LINKED, decision.link
+    return (AMBIGUOUS if decision.ambiguous else UNLINKED), None
 
 
 class Cell(NamedTuple):

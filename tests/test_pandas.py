@@ -68,16 +68,14 @@ def test_a_misaligned_index_is_kept_so_that_join_puts_each_result_on_its_row() -
 
 
 def test_each_distinct_value_is_linked_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    import namelink.statuses
-
     calls: list[str] = []
-    original = namelink.statuses.ranked  # the lookup behind classify()
+    original = Gazetteer.decision  # the lookup behind classify()
 
-    def counting(index: object, name: str, *args: object, **kwargs: object) -> object:
+    def counting(self: Gazetteer, name: str, *args: object, **kwargs: object) -> object:
         calls.append(name)
-        return original(index, name, *args, **kwargs)  # type: ignore[arg-type]
+        return original(self, name, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(namelink.statuses, "ranked", counting)
+    monkeypatch.setattr(Gazetteer, "decision", counting)
     series = pd.Series(["بوتين", "جورجيا", "سمرقند"] * 1000)
     result = link_series(series)
     assert sorted(calls) == sorted(["بوتين", "جورجيا", "سمرقند"])
