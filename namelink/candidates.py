@@ -31,7 +31,7 @@ from namelink.index import ARABIC_SCRIPT, LATIN, SAME_SCRIPT_KINDS, Index, trigr
 from namelink.index.grams import most_shared
 from namelink.keys import keys_of_normalized, romanized_key, skeleton_key, sound_spelling, spelling_key
 from namelink.lexicon import is_common_word, script_lang, word_zipf
-from namelink.morphology import adjective_bases, variants
+from namelink.morphology import adjective_bases, designators_dropped, variants
 from namelink.normalize import check_str, normalize
 from namelink.records import QID
 
@@ -43,9 +43,11 @@ __all__ = [
     "MAX_POSTING",
     "Hit",
     "cross_script",
+    "designated",
     "fuzzy",
     "fuzzy_similarity",
     "hits",
+    "is_kind",
     "partial",
     "ranked",
     "same_script",
@@ -152,7 +154,40 @@ def hits(index: Index, norm: str, exact_text: str, lang: str | None, loose: bool
     cross_script(index, norm, offer)
     if not best or max(hit.score for hit in best.values()) < scoring.FUZZY_UNLESS_ABOVE:
         fuzzy(index, norm, offer)
+    designated(index, norm, best)
     return best
+
+
+def designated(index: Index, norm: str, best: dict[int, Hit]) -> None:
+    """Of the entities that ``norm`` reached only once its designators were
+    dropped, keep those of the kind the designator names, when any are: دولت
+    کویت is the State of Kuwait and not Kuwait City, شهر گواتمالا Guatemala City
+    and not Guatemala; جمهورية X reaches a river X only when no state is X."""
+    dropped = designators_dropped(norm)
+    if dropped is None:
+        return
+    form, _, kind = dropped
+    if kind is None:
+        return
+    reached = [entity for entity, hit in best.items() if hit.form == form]
+    agreeing = [entity for entity in reached if is_kind(index, entity, kind)]
+    if agreeing:
+        for entity in set(reached) - set(agreeing):
+            del best[entity]
+
+
+def is_kind(index: Index, entity: int, kind: str) -> bool:
+    """Whether an entity is of a kind that a designator names (morphology.DESIGNATED_KIND):
+    a state is a place inside no other (its ``country`` is none, or itself), a
+    subdivision a place inside another."""
+    kind_type = index.types[entity]
+    if kind == "person":
+        return kind_type == "person"
+    if kind == "organization":
+        return kind_type == "org"
+    qid = index.qids[entity]
+    inside = any(country != qid for country in index.country[entity])
+    return kind_type == "place" and inside == (kind == "subdivision")
 
 
 def same_script(

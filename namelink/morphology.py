@@ -11,6 +11,7 @@ from namelink.normalize import check_str
 
 __all__ = [
     "ARTICLE",
+    "DESIGNATED_KIND",
     "DESIGNATORS",
     "MAX_DESIGNATORS",
     "MIN_STEM",
@@ -20,6 +21,7 @@ __all__ = [
     "TITLES",
     "TRAILING_DESIGNATORS",
     "adjective_bases",
+    "designators_dropped",
     "strip_clitics",
     "variants",
 ]
@@ -120,21 +122,34 @@ STATE_DESIGNATORS = frozenset(
         "فدراسيون",  # federation (fa فدراسیون)
     }
 )
-# Words that stand before a name to say what kind of thing or person it is:
-# the state designators, and منظمة أوبك, ولاية تكساس, الملك حمد. A query that
-# starts with up to MAX_DESIGNATORS of them is also looked up without them.
-# (Normalized spellings.)
-DESIGNATORS = STATE_DESIGNATORS | frozenset(
+# Designators of the parts of a state: a city, a province, a state of a federation
+# (ولاية تكساس, شهر گواتمالا, استان فارس).
+SUBDIVISION_DESIGNATORS = frozenset(
     {
-        "منظمه",  # organization
         "ولايه",  # state
         "مدينه",  # city
         "محافظه",  # governorate
         "اقليم",  # province, region
         "مقاطعه",  # province
+        "استان",  # province (fa)
+        "شهر",  # city (fa, ur شہر)
+        "ايالت",  # state (fa ایالت)
+        "ولايت",  # province (fa, ps ولایت)
+        "صوبه",  # province (ur صوبہ)
+    }
+)
+# Designators of organizations: منظمة أوبك, حلف الناتو.
+ORGANIZATION_DESIGNATORS = frozenset(
+    {
+        "منظمه",  # organization
         "حلف",  # alliance
         "الحلف",  # the alliance
         "مجموعه",  # group
+    }
+)
+# Designators of people: the titles and offices before a name (الملك حمد).
+PERSON_DESIGNATORS = frozenset(
+    {
         "الملك",  # the king
         "الرئيس",  # the president
         "الشيخ",  # the sheikh
@@ -143,17 +158,31 @@ DESIGNATORS = STATE_DESIGNATORS | frozenset(
         "السيده",  # madam
         "الزعيم",  # the leader
         "رئيس",  # president (ar, fa)
-        "استان",  # province (fa)
-        "شهر",  # city (fa)
-        "كشور",  # country (fa کشور)
         "شهزاده",  # prince (ur, fa)
         "صدر",  # president (ur)
         "وزير",  # minister
-        "ايالت",  # state (fa ایالت)
-        "ولايت",  # province (fa, ps ولایت)
-        "صوبه",  # province (ur صوبہ)
     }
 )
+# Words that stand before a name to say what kind of thing or person it is. A
+# query that starts with up to MAX_DESIGNATORS of them is also looked up
+# without them. (Normalized spellings.)
+DESIGNATORS = (
+    STATE_DESIGNATORS
+    | SUBDIVISION_DESIGNATORS
+    | ORGANIZATION_DESIGNATORS
+    | PERSON_DESIGNATORS
+    | frozenset({"كشور"})  # country (fa کشور)
+)
+# What kind of entity each designator names: among the entities that a query
+# reaches once its designators are dropped, those of that kind are what it
+# means (دولت کویت is the State of Kuwait, not Kuwait City; شهر گواتمالا is
+# Guatemala City, not Guatemala).
+DESIGNATED_KIND: dict[str, str] = {
+    **dict.fromkeys(STATE_DESIGNATORS | {"كشور"}, "state"),
+    **dict.fromkeys(SUBDIVISION_DESIGNATORS, "subdivision"),
+    **dict.fromkeys(ORGANIZATION_DESIGNATORS, "organization"),
+    **dict.fromkeys(PERSON_DESIGNATORS, "person"),
+}
 # The words of a state's form that follow the name in Arabic (جمهورية تنزانيا
 # الاتحادية, جمهورية إثيوبيا الفدرالية الديموقراطية): dropped from the end as
 # well, but only once a designator was dropped from the front.
@@ -215,6 +244,34 @@ TITLES = frozenset(
 ARTICLE = "ال"
 
 
+def designators_dropped(norm: str) -> tuple[str, str, str | None] | None:
+    """Normalized ``norm`` without its leading designators (and qualifiers beside
+    them) and its trailing ones: the form, what was dropped, and the kind of
+    entity the first designator names (DESIGNATED_KIND; None for a trailing
+    one alone). None when there is nothing to drop.
+
+    >>> designators_dropped("دولت كويت")
+    ('كويت', 'دولت dropped', 'state')
+    """
+    words = norm.split(" ")
+    lead, kind = 0, None
+    while lead < min(MAX_DESIGNATORS, len(words) - 1) and (
+        words[lead] in DESIGNATORS or words[lead] in QUALIFIERS
+    ):
+        kind = kind or DESIGNATED_KIND.get(words[lead])
+        lead += 1
+    lead = lead if kind else 0
+    end = len(words)
+    while end - lead > 1 and (
+        words[end - 1] in TRAILING_DESIGNATORS or (lead and words[end - 1] in STATE_FORMS)
+    ):
+        end -= 1
+    if not lead and end == len(words):
+        return None
+    gone = [*words[:lead], *words[end:]]
+    return " ".join(words[lead:end]), f"{' '.join(gone)} dropped", kind
+
+
 def variants(norm: str) -> tuple[tuple[str, str], ...]:
     """Other forms of normalized ``norm`` to look up, each with what was done:
     leading clitics stripped, designators dropped (and a state's form after the
@@ -231,22 +288,9 @@ def variants(norm: str) -> tuple[tuple[str, str], ...]:
         while common < min(len(first), len(bare)) and first[-1 - common] == bare[-1 - common]:
             common += 1
         out.setdefault(stem, f"clitic {first[: len(first) - common]} stripped")
-    words = norm.split(" ")
-    lead, designated = 0, False
-    while lead < min(MAX_DESIGNATORS, len(words) - 1) and (
-        words[lead] in DESIGNATORS or words[lead] in QUALIFIERS
-    ):
-        designated = designated or words[lead] in DESIGNATORS
-        lead += 1
-    lead = lead if designated else 0
-    end = len(words)
-    while end - lead > 1 and (
-        words[end - 1] in TRAILING_DESIGNATORS or (lead and words[end - 1] in STATE_FORMS)
-    ):
-        end -= 1
-    if lead or end < len(words):
-        gone = [*words[:lead], *words[end:]]
-        out.setdefault(" ".join(words[lead:end]), f"{' '.join(gone)} dropped")
+    dropped = designators_dropped(norm)
+    if dropped:
+        out.setdefault(*dropped[:2])
     if " " not in norm and len(norm) >= MIN_STEM:
         if norm.startswith(ARTICLE) and len(norm) > len(ARTICLE) + MIN_STEM:
             out.setdefault(norm[len(ARTICLE) :], "article ال dropped")

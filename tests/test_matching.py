@@ -210,6 +210,39 @@ def test_a_word_that_qualifies_a_state_is_dropped_only_beside_a_designator() -> 
     assert all("dropped" not in why for _, why in variants("ازاد كشمير"))
 
 
+@pytest.mark.parametrize(
+    ("designated", "qid"),
+    [
+        ("دولت کویت", "Q817"),  # Persian: the State of Kuwait, not Kuwait City
+        ("جمہوریہ جبوتی", "Q977"),  # Urdu: the Republic of Djibouti, not Djibouti City
+        ("سلطان‌نشین عُمان", "Q842"),  # Persian: the Sultanate of Oman, not Amman
+        ("شهر گواتمالا", "Q1555"),  # Persian: Guatemala City, not Guatemala
+        ("مدينة الكويت", "Q35178"),  # Arabic: Kuwait City
+    ],
+)
+def test_a_designator_says_which_of_two_places_of_one_name_is_meant(designated: str, qid: str) -> None:
+    found = link(designated)
+    assert found is not None and found.qid == qid
+
+
+def test_a_designator_of_another_kind_leaves_the_only_entity_it_reaches() -> None:
+    from namelink.candidates import is_kind
+
+    gazetteer = Gazetteer.default()
+    texas = gazetteer.index.qid_index.get("Q1439")[0]
+    assert not is_kind(gazetteer.index, texas, "state")
+    found = link("دولة تكساس")  # "the state of Texas", with the word for a sovereign state
+    assert found is not None and found.qid == "Q1439"
+
+
+def test_the_kind_a_designator_names_is_that_of_the_first_one() -> None:
+    from namelink.morphology import designators_dropped
+
+    assert designators_dropped("اسلامي جمهوريه پاكستان") == ("پاكستان", "اسلامي جمهوريه dropped", "state")
+    assert designators_dropped("ولايه تكساس") == ("تكساس", "ولايه dropped", "subdivision")
+    assert designators_dropped("بوتين") is None
+
+
 def test_a_qualifier_after_a_comma_is_dropped() -> None:
     found = link("Tehran, Iran")
     assert found is not None and found.qid == "Q3616"
