@@ -138,12 +138,18 @@ def _all_combining_and_format() -> Table:
     entries above are listed by hand so that the policy for our scripts reads
     as data.
     """
-    table: Table = {}
     # Planes 3-13 hold no marks; plane 14 holds the tags and variation selectors.
-    for cp in (*range(0x0000, 0x32400), *range(0xE0000, 0xE1000)):
-        if unicodedata.category(chr(cp)) in ("Mn", "Me", "Cf"):
-            table[cp] = None
-    return table
+    return {cp: None for cp in (*range(0x0000, 0x32400), *range(0xE0000, 0xE1000)) if is_mark_or_format(cp)}
+
+
+def is_mark_or_format(cp: int) -> bool:
+    """Whether a code point is a nonspacing or enclosing mark or a format control."""
+    return unicodedata.category(chr(cp)) in ("Mn", "Me", "Cf")
+
+
+def deletes(cp: int) -> bool:
+    """Whether delete_table() deletes a code point, without building the table."""
+    return cp in ARABIC_MARKS or cp in CONTROLS or is_mark_or_format(cp)
 
 
 # --- FOLD_LETTERS: one letter for one sound -------------------------------------

@@ -101,41 +101,66 @@ STEPS: tuple[Callable[[str], str], ...] = (
 )
 
 
+class _OnDemand(dict[int, "str | int | None"]):
+    """A ``str.translate`` table whose entries are computed the first time a
+    character is seen: building the whole table up front (a scan of Unicode)
+    cost ~0.2 s of the first lookup. Entries of the Basic Multilingual Plane are
+    kept (at most 65,536); others are computed each time they occur."""
+
+    __slots__ = ("_entry",)
+
+    def __init__(self, entry: Callable[[int], str | int | None]) -> None:
+        super().__init__()
+        self._entry = entry
+
+    def __missing__(self, cp: int) -> str | int | None:
+        value = self._entry(cp)
+        if cp < 0x10000:
+            self[cp] = value
+        return value
+
+
+def _general_entry(cp: int) -> str | int | None:
+    # the first step that maps a character wins; a character none maps stays itself
+    if chars.deletes(cp):
+        return None
+    for step in (chars.FOLD_LETTERS, chars.DIGITS, chars.LATIN):
+        if cp in step:
+            return step[cp]
+    return cp
+
+
 @cache
-def _table() -> dict[int, str | None]:
+def _table() -> _OnDemand:
     """chars.delete_table(), FOLD_LETTERS, DIGITS and LATIN composed into one table."""
-    table: dict[int, str | None] = {}
-    for step in (chars.delete_table(), chars.FOLD_LETTERS, chars.DIGITS, chars.LATIN):
-        for cp, out in step.items():
-            table.setdefault(cp, out)
-    return table
+    return _OnDemand(_general_entry)
 
 
-@cache
-def _bmp_table() -> chars.SequenceTable:
-    """fold_case and _table() for the Basic Multilingual Plane, plus punctuation → space.
-
-    Folding case and punctuation into the same pass lets ``" ".join(text.split())``
-    finish the job: one translate per name instead of four passes and a regex.
-    Each entry is run to a fixed point, so the table is idempotent by construction.
-    """
+def _fold(cp: int) -> str | int | None:
+    """fold_case and _table(), and punctuation → space, run to a fixed point: one
+    character's entry of the BMP table (None: deleted; itself: unchanged)."""
     general = _table()
 
     def once(text: str) -> str:
         text = text.casefold().translate(general)
         return "".join(c if c.isalnum() else " " for c in text)
 
-    table: dict[int, str | None] = {}
-    for cp in range(0x10000):
-        char = chr(cp)
-        if char.isalnum() and cp not in general and char.casefold() == char:
-            continue  # most of the plane: a letter or digit that nothing changes
-        out = once(char)
-        while (again := once(out)) != out:
-            out = again
-        if out != char:
-            table[cp] = out or None
-    return chars.sequence_table(table, 0x10000)
+    char = chr(cp)
+    out = once(char)
+    while (again := once(out)) != out:
+        out = again
+    return cp if out == char else out or None
+
+
+@cache
+def _bmp_table() -> _OnDemand:
+    """_fold() of the characters of the Basic Multilingual Plane, as one table.
+
+    Folding case and punctuation into the same pass lets ``" ".join(text.split())``
+    finish the job: one translate per name instead of four passes and a regex.
+    Each entry is run to a fixed point, so the table is idempotent by construction.
+    """
+    return _OnDemand(_fold)
 
 
 # The characters the fast path encodes: what names in the languages namelink
@@ -172,7 +197,8 @@ def fast_codec() -> tuple[EncodingMap, bytes, str]:
     """FAST_ALPHABET and _bmp_table() as a charmap codec: the encoding map (one
     byte per character), the bytes of deleted characters, and the decoding table
     (byte → folded character). Byte 0 is U+0000, as codecs.charmap_build needs
-    for a C-level map; unused bytes are U+FFFE, which it reads as unmapped."""
+    for a C-level map; unused bytes are U+FFFE, which it reads as unmapped. It
+    folds only its few hundred characters."""
     table = _bmp_table()
 
     def folded(cp: int) -> str:

@@ -148,3 +148,22 @@ def test_serve_without_its_extra_is_a_usage_error_naming_the_extra() -> None:
     )
     assert out.split()[-1] == "2"
     assert "pip install 'namelink[serve]'" in out
+
+
+def test_the_first_link_scans_no_table_of_all_unicode() -> None:
+    # normalize()'s tables are filled character by character; a scan of every
+    # code point (the marks of all Unicode, a fold of the whole BMP) cost ~0.2 s
+    # of a first link(), most of a `namelink link` command's run
+    built = json.loads(
+        fresh_python(
+            """
+            import json
+            import namelink
+            from namelink import chars
+            namelink.link("پوتن")
+            namelink.link("Gerhard Schröder")
+            print(json.dumps([chars.delete_table.cache_info().currsize]))
+            """
+        )
+    )
+    assert built == [0]
