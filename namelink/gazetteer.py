@@ -71,6 +71,7 @@ class Gazetteer:
         self.path = path
         self._first_word_table: dict[str, int] | None = None
         self._first_key_table: dict[str, int] | None = None
+        self._longest_first: int | None = None
         # Both memos key their entries by lexicon.listing() too: the evaluation
         # hides held-out words from the lexicon, which changes the evidence.
         self._as_written = lru_cache(maxsize=TEXT_LINKS)(self._link_as_written)
@@ -165,6 +166,13 @@ class Gazetteer:
                     table[first] = words
             self._first_word_table = table
         return self._first_word_table
+
+    def longest_first_word(self) -> int:
+        """The letters of the longest first word of a name: how far into a glued
+        token (وموسكو…) link_text() looks for one. Remembered, like first_words()."""
+        if self._longest_first is None:
+            self._longest_first = max(map(len, self.first_words()), default=0)
+        return self._longest_first
 
     def first_word_keys(self) -> dict[str, int]:
         """keys.first_word_key of the first word of every name → the most words a
