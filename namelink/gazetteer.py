@@ -9,7 +9,7 @@ class only ties them together and checks the arguments.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -69,9 +69,6 @@ class Gazetteer:
         self._index = index
         self.manifest: dict[str, Any] = manifest or {}
         self.path = path
-        self._first_word_table: dict[str, int] | None = None
-        self._first_key_table: dict[str, int] | None = None
-        self._longest_first: int | None = None
         # Both memos key their entries by lexicon.listing() too: the evaluation
         # hides held-out words from the lexicon, which changes the evidence.
         self._as_written = lru_cache(maxsize=TEXT_LINKS)(self._link_as_written)
@@ -151,41 +148,22 @@ class Gazetteer:
 
     # -- lookup ----------------------------------------------------------------------
 
-    def first_words(self) -> dict[str, int]:
+    def first_words(self) -> Mapping[str, int]:
         """First word of every normalized name → the most words a name starting
         with it has: where link_text() may find a name, and how long it may be,
         and the decision's evidence that a lone word begins longer names (a given
-        name). Built on the first lookup (about a second for a 1M-name gazetteer,
-        milliseconds for the default)."""
-        if self._first_word_table is None:
-            table: dict[str, int] = {}
-            for name in self._index.normalized.keys:
-                first, _, rest = name.partition(" ")
-                words = rest.count(" ") + 2 if rest else 1
-                if words > table.get(first, 0):
-                    table[first] = words
-            self._first_word_table = table
-        return self._first_word_table
+        name). Compiled into the index."""
+        return self._index.first_words
 
     def longest_first_word(self) -> int:
         """The letters of the longest first word of a name: how far into a glued
-        token (وموسكو…) link_text() looks for one. Remembered, like first_words()."""
-        if self._longest_first is None:
-            self._longest_first = max(map(len, self.first_words()), default=0)
-        return self._longest_first
+        token (وموسكو…) link_text() looks for one."""
+        return self._index.longest_first_word
 
-    def first_word_keys(self) -> dict[str, int]:
+    def first_word_keys(self) -> Mapping[str, int]:
         """keys.first_word_key of the first word of every name → the most words a
-        name starting so has: where link_text() may find a name spelled otherwise.
-        Built on first use, like first_words()."""
-        if self._first_key_table is None:
-            table: dict[str, int] = {}
-            for first, words in self.first_words().items():
-                key = first_word_key(first)
-                if words > table.get(key, 0):
-                    table[key] = words
-            self._first_key_table = table
-        return self._first_key_table
+        name starting so has: where link_text() may find a name spelled otherwise."""
+        return self._index.first_keys
 
     def holds_key_of(self, norm: str) -> bool:
         """Whether a name of this gazetteer shares its skeleton or consonant key

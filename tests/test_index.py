@@ -97,6 +97,19 @@ def test_every_key_of_every_postings_list_is_found_and_a_missing_key_is_not() ->
     assert index.qid_index.get("Q7747") and not index.qid_index.get("Q77470")
 
 
+def test_the_index_holds_each_first_word_of_a_name_with_the_most_words_a_name_so_begun_has() -> None:
+    from namelink.keys import first_word_key
+
+    gazetteer = Gazetteer.from_records([PUTIN, TBILISI])
+    assert dict(gazetteer.first_words()) == {
+        "فلاديمير": 2, "بوتين": 1, "بوتن": 1, "ولاديمير": 2, "vladimir": 2,
+        "تبليسي": 1, "تفليس": 1, "tbilisi": 1,
+    }  # fmt: skip
+    assert gazetteer.first_words().get("موسكو", 0) == 0 and "موسكو" not in gazetteer.first_words()
+    assert gazetteer.first_word_keys()[first_word_key("فلاديمير")] == 2
+    assert gazetteer.longest_first_word() == len("فلاديمير")
+
+
 def test_the_same_records_always_give_the_same_bytes() -> None:
     records = list(read_records(DEFAULT))[:300]
     assert build_index(records)._store.to_bytes() == build_index(records)._store.to_bytes()

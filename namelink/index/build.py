@@ -29,7 +29,14 @@ from namelink.index.compiled import (
 )
 from namelink.index.postings import StringPool, group, hash_table
 from namelink.index.store import open_store, write_store
-from namelink.keys import KEYS_VERSION, keys_of_normalized, romanized_key, skeleton_key, spelling_key
+from namelink.keys import (
+    KEYS_VERSION,
+    first_word_key,
+    keys_of_normalized,
+    romanized_key,
+    skeleton_key,
+    spelling_key,
+)
 from namelink.normalize import normalize
 from namelink.records import GazetteerError, entities_path, read_records
 
@@ -69,10 +76,12 @@ def _compile(records: Iterable[dict[str, Any]]) -> tuple[dict[str, array[int] | 
     type_ids: dict[str, int] = {}
     # name → what the build derives from it, as pool ids: (normal form, its
     # script bit, the 4 same-script keys, the romanized key or -1, trigrams,
-    # word count, last word's spelling key, the words' spelling keys, last word)
+    # word count, last word's spelling key, the words' spelling keys, last word,
+    # first word)
     memo: dict[str, tuple[Any, ...]] = {}
     word_key: dict[str, int] = {}  # word → pool id of its spelling key
     surname: dict[str, tuple[int, str]] = {}  # last word → (its skeleton's pool id, its romanized key)
+    first_words: dict[str, int] = {}  # first word of a normal form → the most words such a name has
     empty = pool[""]
     entity = -1
     for entity, record in enumerate(records):
@@ -101,7 +110,7 @@ def _compile(records: Iterable[dict[str, Any]]) -> tuple[dict[str, array[int] | 
                         memo[name] = row
                 if not row:
                     continue
-                key_pids, bit, roman_pid, grams, words, last_pid, word_pids, last = row
+                key_pids, bit, roman_pid, grams, words, last_pid, word_pids, last, first_word = row
                 name_id = len(name_entity)
                 text_col.append(key_pids[0] if bit & _SAME_TEXT else add_once(name))
                 name_lang.append(lang_id)
@@ -117,6 +126,8 @@ def _compile(records: Iterable[dict[str, Any]]) -> tuple[dict[str, array[int] | 
                 name_grams.append(min(len(grams), 255))
                 gram_ids.extend(repeat(name_id, len(grams)))
                 name_words.append(words)
+                if words > first_words.get(first_word, 0):
+                    first_words[first_word] = words
                 last_col.append(last_pid if words > 1 else empty)
                 if words == 1:
                     continue
@@ -139,6 +150,17 @@ def _compile(records: Iterable[dict[str, Any]]) -> tuple[dict[str, array[int] | 
         scripts.append(script)
     first_name.append(len(name_entity))
     del memo, word_key, surname
+    # First words as postings whose one id is a count: a word (and its first-word
+    # key) → the most words a name beginning with it has (Gazetteer.first_words()).
+    first_keys: dict[str, int] = {}
+    for first_word, words in first_words.items():
+        key = first_word_key(first_word)
+        if words > first_keys.get(key, 0):
+            first_keys[key] = words
+    for p, table in (("first_words", first_words), ("first_keys", first_keys)):
+        pairs[p] = (array("I", map(pool.__getitem__, table)), array("I", table.values()))
+    longest_first = max(map(len, first_words), default=0)
+    del first_words, first_keys
     every_name = array("I", range(len(name_entity)))
     step = 1 + len(SAME_SCRIPT_KINDS)
     for position, p in enumerate(("normalized", *(f"keys.{kind}" for kind in SAME_SCRIPT_KINDS))):
@@ -168,6 +190,7 @@ def _compile(records: Iterable[dict[str, Any]]) -> tuple[dict[str, array[int] | 
         "names": len(name_entity),
         "langs": sorted(lang_ids, key=lang_ids.__getitem__),
         "types": sorted(type_ids, key=type_ids.__getitem__),
+        "longest_first_word": longest_first,
     }
     return sections, meta
 
@@ -192,7 +215,7 @@ def _derive(name: str, pool: StringPool, word_key: dict[str, int]) -> tuple[Any,
     padded = f"^{keys[0]}$"
     grams = tuple(map(pool.__getitem__, dict.fromkeys([padded[i : i + 3] for i in range(len(padded) - 2)])))
     if " " not in norm:
-        return (key_pids, bit, roman_pid, grams, 1, -1, (), "")
+        return (key_pids, bit, roman_pid, grams, 1, -1, (), "", norm)
     words = norm.split(" ")
     word_pids = []
     for word in words:
@@ -210,6 +233,7 @@ def _derive(name: str, pool: StringPool, word_key: dict[str, int]) -> tuple[Any,
         word_pids[-1],
         distinct,
         words[-1],
+        words[0],
     )
 
 

@@ -4,8 +4,9 @@ read-only views over a verified index file (namelink/index/store.py).
 Its attributes are what the lookup reads: entity columns (qids, labels, types,
 descriptions, classes, alt_qids, country, popularity, scripts, first_name),
 name columns (name_text, name_lang, name_entity, name_spelling, name_words, name_grams,
-name_last; langs), and postings (qid_index, normalized, keys: one per
-SAME_SCRIPT_KINDS, romanized, grams, words, surnames) with ``.get(key)``.
+name_last; langs), postings (qid_index, normalized, keys: one per
+SAME_SCRIPT_KINDS, romanized, grams, words, surnames) with ``.get(key)``, and
+the first words of names (first_words, first_keys, longest_first_word).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from namelink.index.postings import Codes, Pool, Postings, Ragged, Strings
+from namelink.index.postings import Codes, Counts, Pool, Postings, Ragged, Strings
 from namelink.index.store import IndexFileError, Store, open_store
 from namelink.keys import KEY_KINDS, KEYS_VERSION
 from namelink.records import Entity
@@ -22,7 +23,7 @@ __all__ = ["ARABIC_SCRIPT", "INDEX_VERSION", "LATIN", "POSTINGS", "SAME_SCRIPT_K
 
 # What Index holds and how the build fills it: bump it whenever either changes,
 # so that every stored index (cached or beside a gazetteer) is rebuilt.
-INDEX_VERSION = "11"
+INDEX_VERSION = "12"
 # The key kinds looked up within one script; the romanized key works across scripts.
 SAME_SCRIPT_KINDS = KEY_KINDS[:4]
 # Script bits of an entity's names: a cross-script match is only sought for an
@@ -30,7 +31,7 @@ SAME_SCRIPT_KINDS = KEY_KINDS[:4]
 LATIN, ARABIC_SCRIPT = 1, 2
 # Postings in the file, by section prefix, in Index attribute order.
 POSTINGS = ("qid_index", "normalized", *(f"keys.{kind}" for kind in SAME_SCRIPT_KINDS),
-            "romanized", "grams", "words", "surnames")  # fmt: skip
+            "romanized", "grams", "words", "surnames", "first_words", "first_keys")  # fmt: skip
 _COLUMNS = ("qids", "labels", "descriptions", "name_text", "name_spelling", "name_last")
 _RAGGED = ("classes", "alt_qids", "country")
 
@@ -90,7 +91,14 @@ class Index:
         ]
         self.qid_index, self.normalized = postings[0], postings[1]
         self.keys = tuple(postings[2 : 2 + len(SAME_SCRIPT_KINDS)])
-        self.romanized, self.grams, self.words, self.surnames = postings[2 + len(SAME_SCRIPT_KINDS) :]
+        (self.romanized, self.grams, self.words, self.surnames, first_words, first_keys) = postings[
+            2 + len(SAME_SCRIPT_KINDS) :
+        ]
+        # the first word of every normal form (and its keys.first_word_key) → the
+        # most words a name beginning with it has; the longest such word's letters
+        self.first_words = Counts(first_words)
+        self.first_keys = Counts(first_keys)
+        self.longest_first_word = int(meta["longest_first_word"])
         entities, names = len(self.qids), len(self.name_text)
         if (entities, names) != (meta["entities"], meta["names"]) or len(self.first_name) != entities + 1:
             raise IndexFileError("its columns disagree with its header")

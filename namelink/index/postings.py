@@ -21,14 +21,14 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from itertools import accumulate
 from typing import Any
 from zlib import crc32
 
 from namelink.index.grams import numpy_module
 
-__all__ = ["Codes", "Pool", "Postings", "Ragged", "StringPool", "Strings", "group", "hash_table"]
+__all__ = ["Codes", "Counts", "Pool", "Postings", "Ragged", "StringPool", "Strings", "group", "hash_table"]
 
 # Hash table slots per key: a load of 2/3 keeps linear probing to about two
 # slots for a key that is there and five for one that is not, at 6 bytes a key.
@@ -37,6 +37,8 @@ TABLE_SLOTS_PER_KEY = 1.5
 # cost ~17 µs whatever the count, a loop ~0.37 µs a string (measured at 1M
 # names: 50 strings 18 µs either way, 200 strings 35 µs against 74 µs).
 MANY_NUMPY_FROM = 64
+# Answers a Counts map remembers (the distinct words of a long stream of text).
+COUNTS_REMEMBERED = 65_536
 
 
 class Pool:
@@ -135,6 +137,48 @@ class Codes:
 
     def __len__(self) -> int:
         return len(self._codes)
+
+
+class Counts(Mapping[str, int]):
+    """Postings read as a map from a key to a count (each key's one id is its
+    count, 0 for a key not there), remembering up to COUNTS_REMEMBERED answers:
+    running text asks about the same words again and again, and a dict answers
+    in a twentieth of a postings lookup's time."""
+
+    __slots__ = ("_postings", "_seen")
+
+    def __init__(self, postings: Postings) -> None:
+        self._postings = postings
+        self._seen: dict[str, int] = {}
+
+    def count(self, key: str) -> int:
+        try:
+            return self._seen[key]
+        except KeyError:
+            pass
+        found = self._postings.get(key)
+        if len(self._seen) >= COUNTS_REMEMBERED:
+            self._seen.clear()
+        count = self._seen[key] = found[0] if found else 0
+        return count
+
+    def __getitem__(self, key: str) -> int:
+        count = self.count(key)
+        if not count:
+            raise KeyError(key)
+        return count
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.count(key) or default
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.count(key) > 0
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._postings.keys)
+
+    def __len__(self) -> int:
+        return len(self._postings)
 
 
 class Postings:
