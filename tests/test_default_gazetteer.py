@@ -195,6 +195,17 @@ def test_famous_outrank_obscure(entities):
     assert sorted(e["popularity"] for e in people)[len(people) // 2] < pop["Q567"]
 
 
+@pytest.mark.parametrize(
+    ("surname", "qid"),
+    [("ترامب", "Q22686"), ("ترامپ", "Q22686"), ("نتنياهو", "Q43723"), ("ميركل", "Q567"), ("بوتين", "Q7747")],
+)
+def test_the_surname_alone_of_a_leader_the_news_names_so_links(surname, qid):
+    from namelink import link
+
+    found = link(surname)
+    assert found is not None and found.qid == qid
+
+
 def test_make_breadth_is_deterministic(tmp_path, monkeypatch):
     breadth = _load("make_breadth")
     for attr, name in (("OUT_PEOPLE", "people.jsonl"), ("OUT_PARTIES", "parties.jsonl")):
