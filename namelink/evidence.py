@@ -84,7 +84,9 @@ FEATURES = (
     "definite",  # a one-word query with the article ال: a word of Arabic (الدين), or a place (الصين)
     "names_agree",  # share of the query's words that spell a name its closest word of the name spells
     "names_differ",  # a word of the query and its closest word of the name spell different names
+    "person_differs",  # names_differ for a person (a place's سان or مون is no given name): another person
     "name_share",  # share of a query's words (of several) that are known name parts: person-shaped
+    "shape_lost",  # name_share of a query whose words the name lacks (joined, dropped), for no person
     "person",  # the entity is a person (a given name alone is no person)
     "loose_word_zipf",  # how frequent the query is as a word (zipf / 8), for a match looser than normalized
     "zipf_gap",  # how much more frequent the query is than the name (/ 8, ≥ 0)
@@ -166,6 +168,11 @@ def features(
         likeness = [Indel.normalized_similarity(q_skeletons[0], word) for word in n_skeletons]
         if max(likeness) > 0:
             alone = likeness.index(max(likeness))
+    # a person-shaped query (its words, of several, are given names and surnames)
+    # that reaches a name of fewer words, joining or dropping some (جرج آلن →
+    # جرجان, Gorgan; جک کینگستون → کینگستون): a person named like a place, not it
+    share = sum(1 for word in q_split if name_items(word)) / len(q_split) if len(q_split) > 1 else 0.0
+    lost = len(q_split) > len(n_words)
     agree, differ = name_agreement(q_split, name.split(" "), q_skeletons, n_skeletons)
     own = script_lang(raw)
     # each in its own language: a frequent Urdu word (میں "in") is no evidence for
@@ -203,7 +210,9 @@ def features(
         1.0 if len(q_split) == 1 and q_split[0].startswith("ال") else 0.0,
         agree,
         differ,
-        sum(1 for word in q_split if name_items(word)) / len(q_split) if len(q_split) > 1 else 0.0,
+        differ if entity_type == "person" else 0.0,
+        share,
+        share if lost and entity_type != "person" else 0.0,
         1.0 if entity_type == "person" else 0.0,
         word / _ZIPF_SCALE if loose else 0.0,
         max(0.0, word - name_word) / _ZIPF_SCALE,

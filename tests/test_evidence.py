@@ -11,7 +11,9 @@ from namelink.evidence import FEATURES, features
 from namelink.lexicon import name_items
 
 
-def evidence(query: str, name: str, *, method: str = "fuzzy", opens: int = 0) -> dict[str, float]:
+def evidence(
+    query: str, name: str, *, method: str = "fuzzy", opens: int = 0, entity_type: str = "person"
+) -> dict[str, float]:
     form, matched = normalize(query), normalize(name)
     values = features(
         query=form,
@@ -24,7 +26,7 @@ def evidence(query: str, name: str, *, method: str = "fuzzy", opens: int = 0) ->
         variant="",
         popularity=10,
         rival_popularity=0,
-        entity_type="person",
+        entity_type=entity_type,
         lang=None,
         gap=0.3,
         opens=opens,
@@ -60,6 +62,22 @@ def test_words_that_spell_different_names_say_another_person() -> None:
     other = evidence("جاستن ترامب", "دونالد ترامب")
     same = evidence("ولاديمير بوتين", "فلاديمير بوتين")
     assert other["names_differ"] == 1.0 and same["names_differ"] == 0.0 and same["names_agree"] > 0
+
+
+def test_different_given_names_say_another_person_only_of_a_person() -> None:
+    person = evidence("جاستن ترامب", "دونالد ترامب")
+    place = evidence("جاستن ترامب", "دونالد ترامب", entity_type="place")
+    assert person["person_differs"] == person["names_differ"] == 1.0
+    assert place["person_differs"] == 0.0 < place["names_differ"]
+
+
+def test_a_person_shaped_query_that_loses_words_to_a_place_says_so() -> None:
+    assert name_items(normalize("جرج")) and name_items(normalize("آلن"))
+    place = evidence("جرج آلن", "جرجان", entity_type="place")
+    assert place["name_share"] == place["shape_lost"] == 1.0
+    # the same words reaching a person, or a place of as many words, do not
+    assert evidence("جرج آلن", "جرجان")["shape_lost"] == 0.0
+    assert evidence("جرج آلن", "جرج الن", entity_type="place")["shape_lost"] == 0.0
 
 
 def test_a_lone_given_name_matched_loosely_is_marked_as_such_and_an_exact_name_is_not() -> None:
