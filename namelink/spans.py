@@ -7,7 +7,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 from namelink.lexicon import name_heads, name_tails
-from namelink.morphology import QUALIFIERS, STATE_DESIGNATORS, STATE_FORMS, TITLES, strip_clitics
+from namelink.morphology import (
+    COMMON_NOUN_DESIGNATORS,
+    DESIGNATORS,
+    MAX_DESIGNATORS,
+    QUALIFIERS,
+    STATE_FORMS,
+    TITLES,
+    TRAILING_DESIGNATORS,
+    strip_clitics,
+)
 from namelink.normalize import normalize
 from namelink.records import Link
 
@@ -16,6 +25,7 @@ __all__ = [
     "Document",
     "common_suffix",
     "inside_longer_name",
+    "joins_before",
     "letters_before",
     "short_form",
     "supported",
@@ -24,6 +34,8 @@ __all__ = [
 
 # Tokens kept behind the current one: a title is at most two words (رئيس الوزراء).
 TITLE_WINDOW = 2
+# Words after a name that may be part of it: a state's form, a territory word.
+AFTER_NAME = STATE_FORMS | TRAILING_DESIGNATORS
 
 
 class Document:
@@ -89,26 +101,37 @@ def supported(link: Link, norms: list[str], i: int, document: Document) -> bool:
     return bool(before) and (before[-1] in TITLES or " ".join(before) in TITLES)
 
 
+def joins_before(word: str) -> bool:
+    """Whether a word before a name may be part of it in running text: a
+    designator of a state, a territory or a body (جمهورية, إقليم, مدينة, منظمة)
+    or a qualifier of one (اسلامی, متحد), but no title of a person (الرئيس) and
+    no common noun sentences put before any place (شهر, کشور)."""
+    if word in QUALIFIERS:
+        return True
+    return word in DESIGNATORS and word not in TITLES and word not in COMMON_NOUN_DESIGNATORS
+
+
 def with_designators(
-    tokens: list[tuple[int, int, str]], norms: list[str], i: int, span: tuple[int, int, int], free: int
-) -> tuple[int, int, int]:
-    """The (start, end, tokens used) of a mention at token ``i`` widened over
-    the words of a state's official name: state designators just before it
-    (جمهورية الأرجنتين, اسلامی جمہوریہ ایران; the two tokens kept behind, and
-    none before ``free``; not across a clitic), and then a state's form after it (جمهورية
-    أفغانستان الإسلامية). Titles of people stay outside (الرئيس بوتين)."""
-    start, end, used = span
-    if start != tokens[i][0]:
-        return span  # a clitic was cut off the mention: a designator before it is no part of it
+    tokens: list[tuple[int, int, str]], norms: list[str], i: int, span: tuple[int, int], free: int
+) -> tuple[int, int]:
+    """The tokens [first, after) of a mention (start offset, tokens used) at token ``i``
+    widened over the words of an official name: designators just before it
+    (جمهورية الأرجنتين, اسلامی جمہوریہ ایران, إقليم جزر كوكوس; at most
+    MAX_DESIGNATORS, none before ``free``, not across a clitic, and a run of
+    qualifiers only with a designator), then a state's form or a territory
+    word after it (جمهورية أفغانستان الإسلامية, جزیرہ نورفک خطہ). Titles of
+    people stay outside (الرئيس بوتين). The caller checks that the widened span
+    still names the same entity."""
+    start, used = span
     first = i
-    while first > 0 and i - first < TITLE_WINDOW and tokens[first - 1][0] >= free:
-        word = norms[first - 1]
-        if word not in STATE_DESIGNATORS and word not in QUALIFIERS:
-            break
-        first -= 1
-    if not any(norms[k] in STATE_DESIGNATORS for k in range(first, i)):
-        return span
+    if start == tokens[i][0]:  # a designator is no part of a mention a clitic was cut off
+        while first > 0 and i - first < MAX_DESIGNATORS and tokens[first - 1][0] >= free:
+            if not joins_before(norms[first - 1]):
+                break
+            first -= 1
+        if all(norms[k] in QUALIFIERS for k in range(first, i)):
+            first = i
     after = i + used
-    while after < len(tokens) and norms[after] in STATE_FORMS:
+    while after < len(tokens) and after - i - used < MAX_DESIGNATORS and norms[after] in AFTER_NAME:
         after += 1
-    return tokens[first][0], tokens[after - 1][1] if after > i + used else end, after - i
+    return first, after

@@ -35,7 +35,7 @@ from typing import Protocol
 from namelink.evidence import LEXICON_LANG
 from namelink.keys import first_word_key
 from namelink.lexicon import is_common_word, phrase_zipf, script_lang, word_zipf
-from namelink.morphology import strip_clitics
+from namelink.morphology import MAX_DESIGNATORS, STATE_DESIGNATORS, strip_clitics
 from namelink.normalize import normalize
 from namelink.records import Entity, Link, Mention
 from namelink.spans import (
@@ -109,6 +109,9 @@ TEXT_TYPO_MIN = 5
 TEXT_FREQUENT_WORD = 5.0
 TEXT_FAMOUS = 100
 TEXT_WORD_EXCESS = 1.0
+# Tokens kept behind the current one: a title (TITLE_WINDOW), or the designators
+# of an official name (MAX_DESIGNATORS: وفاقی جمہوری جمہوریہ ایتھوپیا).
+TOKENS_BEHIND = max(TITLE_WINDOW, MAX_DESIGNATORS)
 # Conjunctions that may stand before a short form the document has linked (وشي).
 SHORT_FORM_CONJUNCTIONS = ("و", "ف")
 # Latin tokens of this length or shorter must be capitalized to count (Xi, UN):
@@ -213,7 +216,7 @@ class _Reader:
 
     def read(self, text: str) -> Iterator[Mention]:
         """Mentions left to right. Tokens stream through a short buffer (the
-        longest name ahead, two tokens behind for titles), so memory does not
+        longest name ahead, a few tokens behind for titles and designators), so memory does not
         grow with the text."""
         stream = ((m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text))
         tokens: list[tuple[int, int, str]] = []
@@ -237,13 +240,13 @@ class _Reader:
                 start, end, used, link, norm = found
                 document.remember(link, norm)
                 if link.type != "person":
-                    start, end, used = with_designators(tokens, norms, i, (start, end, used), last_end)
+                    start, end, used = self.widen(tokens, norms, i, (start, end, used), last_end, link)
                 yield Mention(start=start, end=end, surface=text[start:end], link=link)
                 last_end = end
                 i += used
-            if i > TITLE_WINDOW:
-                del tokens[: i - TITLE_WINDOW], norms[: i - TITLE_WINDOW]
-                i = TITLE_WINDOW
+            if i > TOKENS_BEHIND:
+                del tokens[: i - TOKENS_BEHIND], norms[: i - TOKENS_BEHIND]
+                i = TOKENS_BEHIND
 
     def longest(
         self, tokens: list[tuple[int, int, str]], norms: list[str], i: int, document: Document
@@ -362,6 +365,34 @@ class _Reader:
         if common and not supported(link, norms, i, document):
             return None
         return link
+
+    def widen(
+        self,
+        tokens: list[tuple[int, int, str]],
+        norms: list[str],
+        i: int,
+        span: tuple[int, int, int],
+        free: int,
+        link: Link,
+    ) -> tuple[int, int, int]:
+        """The (start, end, tokens used) of a mention at token ``i`` widened over
+        the designators of an official name (spans.with_designators), if the
+        whole still names the mention's entity."""
+        start, used = span[0], span[2]
+        first, after = with_designators(tokens, norms, i, (start, used), free)
+        # too close to call is still the state when only its designators came before
+        # (جمہوریہ جبوتی, the state or its capital: the name as written decided)
+        undecided = after == i + used and any(word in STATE_DESIGNATORS for word in norms[first:i])
+        if (first, after) == (i, i + used) or not self.same_entity(norms[first:after], link, undecided):
+            return span
+        return (tokens[first][0] if first < i else start), tokens[after - 1][1], after - i
+
+    def same_entity(self, words: list[str], link: Link, undecided: bool) -> bool:
+        """Whether a mention widened to ``words`` still names its entity by
+        link() of the whole (مدينة الكويت is Kuwait City, not Kuwait), or, where
+        link() finds it too close to call, ``undecided``."""
+        found = self.gazetteer.link(" ".join(words), types=self.types, threshold=self.threshold)
+        return undecided if found is None else found.qid == link.qid
 
     def document_link(self, norm: str, document: Document) -> Link | None:
         earlier = document.short_forms.get(norm)
