@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from namelink.lexicon import name_heads, name_tails
+from namelink.keys import first_word_key
+from namelink.lexicon import name_heads, name_tails, word_zipf
 from namelink.morphology import (
     COMMON_NOUN_DESIGNATORS,
     DESIGNATORS,
@@ -21,19 +22,35 @@ from namelink.normalize import normalize
 from namelink.records import Link
 
 __all__ = [
+    "FREQUENT_START_THRESHOLD",
+    "FUNCTION_WORD_ZIPF",
     "TITLE_WINDOW",
     "Document",
     "common_suffix",
     "inside_longer_name",
     "joins_before",
     "letters_before",
+    "lines_up",
+    "needs_spelling",
+    "rarer_word",
     "short_form",
     "supported",
+    "surely_spelled",
     "with_designators",
 ]
 
 # Tokens kept behind the current one: a title is at most two words (رئيس الوزراء).
 TITLE_WINDOW = 2
+# A variant span that starts with one of the language's most frequent words
+# (text.TEXT_FREQUENT_WORD) links only at this probability: the word is evidence
+# against a name (in the fit half of tests/data/eval/text.tsv such spans that
+# are the marked name scored 0.95 and more: مشرقی تیمور, سینٹ پیئر و میکوئیلون;
+# the one false, ساخت اولین, 0.83).
+FREQUENT_START_THRESHOLD = 0.9
+# A word this frequent (zipf 6: once in 1,000 words) is a function word: the
+# particles, prepositions and the genitive (إنّ, را, کی "of") that follow names.
+# A variant span ending in one must spell its name word for word.
+FUNCTION_WORD_ZIPF = 6.0
 # Words after a name that may be part of it: a state's form, a territory word.
 AFTER_NAME = STATE_FORMS | TRAILING_DESIGNATORS
 
@@ -82,6 +99,37 @@ def letters_before(token: str, count: int) -> int:
             return i
         seen += len(normalize(char).replace(" ", "")) if not char.isascii() else 1
     return len(token)
+
+
+def lines_up(phrase: str, name: str) -> bool:
+    """Whether a normalized span spells ``name`` word for word, each word with the
+    same skeleton (مشرقی تیمور: مَشرِقی تایمور), not with words glued or split
+    otherwise (مادر و: مادورو) or one put before it (جو جزیرہ آئرلینڈ)."""
+    words, others = phrase.split(" "), normalize(name).split(" ")
+    return len(words) == len(others) and all(
+        first_word_key(word) == first_word_key(other) for word, other in zip(words, others, strict=True)
+    )
+
+
+def rarer_word(norms: list[str], i: int, longest: int, frequent: float) -> int:
+    """How many tokens after ``i`` the first word rarer than zipf ``frequent`` is
+    (``longest`` if none is nearer)."""
+    return next((k for k in range(1, longest) if word_zipf(norms[i + k]) < frequent), longest)
+
+
+def needs_spelling(norms: list[str], i: int, n: int, frequent_first: bool) -> bool:
+    """Whether a variant span of ``n`` tokens at ``i`` must spell its name word for
+    word (surely_spelled): it starts with a frequent word, or it ends in a
+    function word (إنّ after فلاديمير بوتين, کی "of" in جزائر کی for جزایر اوکی)."""
+    return frequent_first or (n > 1 and word_zipf(norms[i + n - 1]) >= FUNCTION_WORD_ZIPF)
+
+
+def surely_spelled(phrase: str, link: Link) -> bool:
+    """Whether a variant span that starts with a frequent word is the name: it
+    spells the name word for word (not مادر و for مادورو, nor جو جزیرہ
+    آئرلینڈ) and the decision is sure of it (not ساخت اولین "the making of
+    the first" for سيخوت ألين, 0.83)."""
+    return link.score >= FREQUENT_START_THRESHOLD and lines_up(phrase, link.matched_name)
 
 
 def common_suffix(a: str, b: str) -> int:

@@ -13,7 +13,7 @@ own string (diacritics, tatweel and odd spaces included):
    of a longer name (وبوتين, للصين, والأمم المتحدة), or be glued to the next
    word (أوكرانياخلفية): the clitic or the glued word is left outside the span;
 4. a span that no name is as written but a name's key reaches (قازاقستان,
-   اردوگان) links when the calibrated decision gives it at least
+   اردوگان, and over a shorter name as written: سائوتومه و پرنسیپ) links at
    TEXT_VARIANT_THRESHOLD: running text holds far more words than names;
 5. the document keeps what it has linked: a later short form of a name (شي
    after شي جين بينغ, بوتين after فلاديمير بوتين) links to the same entity, and a
@@ -21,9 +21,10 @@ own string (diacritics, tatweel and odd spaces included):
    language uses mostly as a word (كيف, أمل), links only with that support or
    with a title just before it (الرئيس, الزعيم, رئيس الوزراء).
 
-Adjectives (الروسي, الصينية) are not names of countries, and a place inside a
-longer name the gazetteer does not know (بحر اليابان, آسيا الوسطى) is not a
-mention of the place.
+The designators of an official name join its mention (إقليم جزر كوكوس, جزیرہ
+نورفک خطہ) if the whole names the same entity. Adjectives (الروسي, الصينية) are
+not names of countries, and a place inside a longer name the gazetteer does not
+know (بحر اليابان, آسيا الوسطى) is not a mention of the place.
 """
 
 from __future__ import annotations
@@ -44,8 +45,11 @@ from namelink.spans import (
     common_suffix,
     inside_longer_name,
     letters_before,
+    needs_spelling,
+    rarer_word,
     short_form,
     supported,
+    surely_spelled,
     with_designators,
 )
 
@@ -89,6 +93,9 @@ GLUED_REST_MIN = 3
 # words than names, so the prior that a token is a name is lower than in a list
 # of names (chosen on the fit half of tests/data/eval/text.tsv).
 TEXT_VARIANT_THRESHOLD = 0.8
+# A name's word may be written as two (کرسمس آئ لینڈ for کرسمس آئلینڈ): a variant
+# span may be this many tokens longer than the longest name its first word starts.
+SPLIT_WORDS = 1
 # A single word that running text uses at least this often (zipf 4: once in
 # 10,000 words) is not looked up as a variant spelling of a name: real one-word
 # variant spellings are rarer (94% of those in the fit half of
@@ -215,9 +222,8 @@ class _Reader:
         return found
 
     def read(self, text: str) -> Iterator[Mention]:
-        """Mentions left to right. Tokens stream through a short buffer (the
-        longest name ahead, a few tokens behind for titles and designators), so memory does not
-        grow with the text."""
+        """Mentions left to right. Tokens stream through a short buffer (the longest
+        name ahead, TOKENS_BEHIND behind), so memory does not grow with the text."""
         stream = ((m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text))
         tokens: list[tuple[int, int, str]] = []
         norms: list[str] = []
@@ -262,7 +268,7 @@ class _Reader:
         earlier = document.short_forms.get(first)
         found = self.span(first, tokens, norms, i, document, skip_common=earlier is not None)
         if found is not None:
-            return (start, *found)
+            return (start, *(self.variant_span(first, tokens, norms, i, shorter=found[1]) or found))
         # 2. a short form of a name linked earlier in this document
         if earlier is not None and self.allowed(earlier):
             return start, end, 1, short_form(earlier, token), first
@@ -327,22 +333,29 @@ class _Reader:
         return None
 
     def variant_span(
-        self, first: str, tokens: list[tuple[int, int, str]], norms: list[str], i: int
+        self, first: str, tokens: list[tuple[int, int, str]], norms: list[str], i: int, shorter: int = 0
     ) -> tuple[int, int, Link, str] | None:
         """The longest span starting with ``first`` that a gazetteer name's key
-        reaches and the calibrated decision links: a name spelled otherwise."""
-        if word_zipf(first) >= TEXT_FREQUENT_WORD:
-            return None  # one of the language's most frequent words starts no misspelled name
+        reaches and the calibrated decision links: a name spelled otherwise. With
+        ``shorter``, only a span of more tokens than a name as written found there
+        (سائوتومه و پرنسیپ over سائوتومه)."""
         longest = self.first_keys.get(self.first_key(first), 0)
-        for n in range(min(longest, len(tokens) - i, MAX_NAME_TOKENS), 0, -1):
+        longest = min(longest + SPLIT_WORDS if longest else 0, len(tokens) - i, MAX_NAME_TOKENS)
+        # one of the language's most frequent words starts no misspelled name on
+        # its own, but may start a longer one with a rarer word (مشرقی تیمور)
+        frequent = word_zipf(first) >= TEXT_FREQUENT_WORD
+        fewest = max(shorter + 1, rarer_word(norms, i, longest, TEXT_FREQUENT_WORD) + 1 if frequent else 1)
+        for n in range(longest, fewest - 1, -1):
             phrase = " ".join([first, *norms[i + 1 : i + n]])
             link = self.loose_link(phrase)
-            if link is not None and self.allowed(link) and not inside_longer_name(norms, i, n):
+            if link is None or (needs_spelling(norms, i, n, frequent) and not surely_spelled(phrase, link)):
+                continue
+            if self.allowed(link) and not inside_longer_name(norms, i, n):
                 return tokens[i + n - 1][1], n, link, phrase
         # a word the language does not know at all, and long enough to carry a
         # typo, may be a name misspelled (كازاختسان): the full lookup, fuzzy stage
         # included, at the same threshold
-        if len(first) >= TEXT_TYPO_MIN and " " not in first and word_zipf(first) == 0.0:
+        if fewest == 1 and len(first) >= TEXT_TYPO_MIN and " " not in first and word_zipf(first) == 0.0:
             link = self.loose_link(first, typo=True)
             if link is not None and self.allowed(link) and not inside_longer_name(norms, i, 1):
                 return tokens[i][1], 1, link, first
@@ -376,23 +389,20 @@ class _Reader:
         link: Link,
     ) -> tuple[int, int, int]:
         """The (start, end, tokens used) of a mention at token ``i`` widened over
-        the designators of an official name (spans.with_designators), if the
-        whole still names the mention's entity."""
+        the designators of an official name (spans.with_designators), if link()
+        of the whole names the mention's entity (مدينة الكويت is Kuwait City, not
+        Kuwait) or, too close to call, only state designators came before the
+        name (جمہوریہ جبوتی, the state or its capital: the name as written decided)."""
         start, used = span[0], span[2]
         first, after = with_designators(tokens, norms, i, (start, used), free)
-        # too close to call is still the state when only its designators came before
-        # (جمہوریہ جبوتی, the state or its capital: the name as written decided)
-        undecided = after == i + used and any(word in STATE_DESIGNATORS for word in norms[first:i])
-        if (first, after) == (i, i + used) or not self.same_entity(norms[first:after], link, undecided):
+        if (first, after) == (i, i + used):
             return span
-        return (tokens[first][0] if first < i else start), tokens[after - 1][1], after - i
-
-    def same_entity(self, words: list[str], link: Link, undecided: bool) -> bool:
-        """Whether a mention widened to ``words`` still names its entity by
-        link() of the whole (مدينة الكويت is Kuwait City, not Kuwait), or, where
-        link() finds it too close to call, ``undecided``."""
-        found = self.gazetteer.link(" ".join(words), types=self.types, threshold=self.threshold)
-        return undecided if found is None else found.qid == link.qid
+        whole = self.gazetteer.link(" ".join(norms[first:after]), types=self.types, threshold=self.threshold)
+        if whole is None:
+            same = after == i + used and any(word in STATE_DESIGNATORS for word in norms[first:i])
+        else:
+            same = whole.qid == link.qid
+        return ((tokens[first][0] if first < i else start), tokens[after - 1][1], after - i) if same else span
 
     def document_link(self, norm: str, document: Document) -> Link | None:
         earlier = document.short_forms.get(norm)
