@@ -13,6 +13,7 @@ from namelink.morphology import (
     DESIGNATORS,
     MAX_DESIGNATORS,
     QUALIFIERS,
+    STATE_DESIGNATORS,
     STATE_FORMS,
     TITLES,
     TRAILING_DESIGNATORS,
@@ -24,16 +25,19 @@ from namelink.records import Link
 __all__ = [
     "FREQUENT_START_THRESHOLD",
     "FUNCTION_WORD_ZIPF",
+    "SPLIT_WORDS",
     "TITLE_WINDOW",
     "Document",
     "common_suffix",
     "inside_longer_name",
+    "joined_by_and",
     "joins_before",
     "letters_before",
     "lines_up",
     "needs_spelling",
     "rarer_word",
     "short_form",
+    "still_names",
     "supported",
     "surely_spelled",
     "with_designators",
@@ -41,6 +45,9 @@ __all__ = [
 
 # Tokens kept behind the current one: a title is at most two words (رئيس الوزراء).
 TITLE_WINDOW = 2
+# A name's word may be written as two (کرسمس آئ لینڈ for کرسمس آئلینڈ): a variant
+# span may be this many tokens longer than the longest name its first word starts.
+SPLIT_WORDS = 1
 # A variant span that starts with one of the language's most frequent words
 # (text.TEXT_FREQUENT_WORD) links only at this probability: the word is evidence
 # against a name (in the fit half of tests/data/eval/text.tsv such spans that
@@ -101,6 +108,13 @@ def letters_before(token: str, count: int) -> int:
     return len(token)
 
 
+def joined_by_and(norms: list[str], k: int) -> bool:
+    """Whether token ``k`` may join a name to the one before it: و, alone or glued
+    (سائوتومه و پرنسیپ, ساو تومي وبرينسيب). Only then is a name as written
+    looked for inside a longer variant spelling of a name."""
+    return k < len(norms) and norms[k].startswith("و")
+
+
 def lines_up(phrase: str, name: str) -> bool:
     """Whether a normalized span spells ``name`` word for word, each word with the
     same skeleton (مشرقی تیمور: مَشرِقی تایمور), not with words glued or split
@@ -157,6 +171,17 @@ def joins_before(word: str) -> bool:
     if word in QUALIFIERS:
         return True
     return word in DESIGNATORS and word not in TITLES and word not in COMMON_NOUN_DESIGNATORS
+
+
+def still_names(whole: Link | None, link: Link, before: list[str], after: bool) -> bool:
+    """Whether a mention widened over the designators ``before`` its name (and
+    words ``after`` it, if so) still names its entity: link() of the whole span
+    says so (مدينة الكويت is Kuwait City, not Kuwait), or finds it too close to
+    call while only state designators came before the name (جمہوریہ جبوتی, the
+    state or its capital: the name as written decided)."""
+    if whole is not None:
+        return whole.qid == link.qid
+    return not after and any(word in STATE_DESIGNATORS for word in before)
 
 
 def with_designators(

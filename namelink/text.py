@@ -36,18 +36,21 @@ from typing import Protocol
 from namelink.evidence import LEXICON_LANG
 from namelink.keys import first_word_key
 from namelink.lexicon import is_common_word, phrase_zipf, script_lang, word_zipf
-from namelink.morphology import MAX_DESIGNATORS, STATE_DESIGNATORS, strip_clitics
+from namelink.morphology import MAX_DESIGNATORS, strip_clitics
 from namelink.normalize import normalize
 from namelink.records import Entity, Link, Mention
 from namelink.spans import (
+    SPLIT_WORDS,
     TITLE_WINDOW,
     Document,
     common_suffix,
     inside_longer_name,
+    joined_by_and,
     letters_before,
     needs_spelling,
     rarer_word,
     short_form,
+    still_names,
     supported,
     surely_spelled,
     with_designators,
@@ -93,9 +96,6 @@ GLUED_REST_MIN = 3
 # words than names, so the prior that a token is a name is lower than in a list
 # of names (chosen on the fit half of tests/data/eval/text.tsv).
 TEXT_VARIANT_THRESHOLD = 0.8
-# A name's word may be written as two (کرسمس آئ لینڈ for کرسمس آئلینڈ): a variant
-# span may be this many tokens longer than the longest name its first word starts.
-SPLIT_WORDS = 1
 # A single word that running text uses at least this often (zipf 4: once in
 # 10,000 words) is not looked up as a variant spelling of a name: real one-word
 # variant spellings are rarer (94% of those in the fit half of
@@ -338,12 +338,16 @@ class _Reader:
         """The longest span starting with ``first`` that a gazetteer name's key
         reaches and the calibrated decision links: a name spelled otherwise. With
         ``shorter``, only a span of more tokens than a name as written found there
-        (سائوتومه و پرنسیپ over سائوتومه)."""
+        (سائوتومه و پرنسیپ over سائوتومه), if و joins a name to it."""
+        if shorter and not joined_by_and(norms, i + shorter):
+            return None
         longest = self.first_keys.get(self.first_key(first), 0)
         longest = min(longest + SPLIT_WORDS if longest else 0, len(tokens) - i, MAX_NAME_TOKENS)
-        # one of the language's most frequent words starts no misspelled name on
-        # its own, but may start a longer one with a rarer word (مشرقی تیمور)
+        # one of the language's most frequent words starts no misspelled name on its
+        # own, but may start, before a rarer word, one it starts as written (مشرقی تیمور)
         frequent = word_zipf(first) >= TEXT_FREQUENT_WORD
+        if frequent and first not in self.first_words:
+            return None
         fewest = max(shorter + 1, rarer_word(norms, i, longest, TEXT_FREQUENT_WORD) + 1 if frequent else 1)
         for n in range(longest, fewest - 1, -1):
             phrase = " ".join([first, *norms[i + 1 : i + n]])
@@ -389,20 +393,16 @@ class _Reader:
         link: Link,
     ) -> tuple[int, int, int]:
         """The (start, end, tokens used) of a mention at token ``i`` widened over
-        the designators of an official name (spans.with_designators), if link()
-        of the whole names the mention's entity (مدينة الكويت is Kuwait City, not
-        Kuwait) or, too close to call, only state designators came before the
-        name (جمہوریہ جبوتی, the state or its capital: the name as written decided)."""
+        the designators of an official name (spans.with_designators), if the
+        whole still names the mention's entity (spans.still_names)."""
         start, used = span[0], span[2]
         first, after = with_designators(tokens, norms, i, (start, used), free)
         if (first, after) == (i, i + used):
             return span
         whole = self.gazetteer.link(" ".join(norms[first:after]), types=self.types, threshold=self.threshold)
-        if whole is None:
-            same = after == i + used and any(word in STATE_DESIGNATORS for word in norms[first:i])
-        else:
-            same = whole.qid == link.qid
-        return ((tokens[first][0] if first < i else start), tokens[after - 1][1], after - i) if same else span
+        if not still_names(whole, link, norms[first:i], after > i + used):
+            return span
+        return (tokens[first][0] if first < i else start), tokens[after - 1][1], after - i
 
     def document_link(self, norm: str, document: Document) -> Link | None:
         earlier = document.short_forms.get(norm)
