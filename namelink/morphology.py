@@ -121,6 +121,7 @@ STATE_DESIGNATORS = frozenset(
         "فدراسيون",  # federation (fa فدراسیون)
         "ايالات",  # states (fa ایالات متحد مکزیک)
         "وفاق",  # federation (ur وفاقِ سینٹ کیٹز و ناویس)
+        "دولتشهر",  # city-state (fa دولت‌شهر واتیکان)
     }
 )
 # Words that stand before a name to say what kind of thing or person it is:

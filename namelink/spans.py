@@ -4,10 +4,12 @@ of a longer name, and how far a state's official name reaches."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
+from namelink.evidence import LEXICON_LANG
 from namelink.keys import first_word_key
-from namelink.lexicon import name_heads, name_tails, word_zipf
+from namelink.lexicon import name_heads, name_tails, phrase_zipf, word_zipf
 from namelink.morphology import (
     COMMON_NOUN_DESIGNATORS,
     DESIGNATORS,
@@ -20,7 +22,7 @@ from namelink.morphology import (
     strip_clitics,
 )
 from namelink.normalize import normalize
-from namelink.records import Link
+from namelink.records import Entity, Link
 
 __all__ = [
     "FREQUENT_START_THRESHOLD",
@@ -40,7 +42,9 @@ __all__ = [
     "still_names",
     "supported",
     "surely_spelled",
+    "widen",
     "with_designators",
+    "word_excess",
 ]
 
 # Tokens kept behind the current one: a title is at most two words (رئيس الوزراء).
@@ -182,6 +186,41 @@ def still_names(whole: Link | None, link: Link, before: list[str], after: bool) 
     if whole is not None:
         return whole.qid == link.qid
     return not after and any(word in STATE_DESIGNATORS for word in before)
+
+
+def widen(
+    tokens: list[tuple[int, int, str]],
+    norms: list[str],
+    i: int,
+    span: tuple[int, int, int],
+    free: int,
+    link: Link,
+    look_up: Callable[[str], Link | None],
+) -> tuple[int, int, int]:
+    """The (start, end, tokens used) of a mention at token ``i`` widened over
+    the designators of an official name (with_designators), if the whole, looked
+    up with ``look_up``, still names the mention's entity (still_names)."""
+    start, used = span[0], span[2]
+    first, after = with_designators(tokens, norms, i, (start, used), free)
+    if (first, after) == (i, i + used):
+        return span
+    if not still_names(look_up(" ".join(norms[first:after])), link, norms[first:i], after > i + used):
+        return span
+    return (tokens[first][0] if first < i else start), tokens[after - 1][1], after - i
+
+
+def word_excess(entity: Entity | None, norm: str, lang: str) -> float:
+    """How much more often (in zipf) the language ``lang`` uses the one-word name
+    ``norm`` than the entity's other names in that language: كيف "how" against
+    كييف, the Arabic names of Kyiv. 0.0 when it has no other name there."""
+    others = [
+        normalize(name)
+        for name_lang, values in (entity.names.items() if entity else ())
+        if LEXICON_LANG.get(name_lang) == lang
+        for name in values
+    ]
+    rivals = [phrase_zipf(other, lang) for other in others if other != norm]
+    return word_zipf(norm, lang) - max(rivals) if rivals else 0.0
 
 
 def with_designators(

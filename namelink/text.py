@@ -33,9 +33,8 @@ import re
 from collections.abc import Iterator
 from typing import Protocol
 
-from namelink.evidence import LEXICON_LANG
 from namelink.keys import first_word_key
-from namelink.lexicon import is_common_word, phrase_zipf, script_lang, word_zipf
+from namelink.lexicon import is_common_word, script_lang, word_zipf
 from namelink.morphology import MAX_DESIGNATORS, strip_clitics
 from namelink.normalize import normalize
 from namelink.records import Entity, Link, Mention
@@ -46,14 +45,15 @@ from namelink.spans import (
     common_suffix,
     inside_longer_name,
     joined_by_and,
+    joins_before,
     letters_before,
     needs_spelling,
     rarer_word,
     short_form,
-    still_names,
     supported,
     surely_spelled,
-    with_designators,
+    widen,
+    word_excess,
 )
 
 __all__ = ["NameLookup", "read_mentions"]
@@ -204,15 +204,7 @@ class _Reader:
         if lang is None:
             return False  # letters shared by all three languages: no evidence either way
         if key not in self.excess:
-            entity = self.gazetteer.entity(link.qid)
-            others = [
-                normalize(name)
-                for name_lang, values in (entity.names.items() if entity else ())
-                if LEXICON_LANG.get(name_lang) == lang
-                for name in values
-            ]
-            rivals = [phrase_zipf(other, lang) for other in others if other != norm]
-            self.excess[key] = word_zipf(norm, lang) - max(rivals) if rivals else 0.0
+            self.excess[key] = word_excess(self.gazetteer.entity(link.qid), norm, lang)
         return self.excess[key] >= TEXT_WORD_EXCESS
 
     def clitic_stems(self, norm: str) -> tuple[str, ...]:
@@ -246,7 +238,7 @@ class _Reader:
                 start, end, used, link, norm = found
                 document.remember(link, norm)
                 if link.type != "person":
-                    start, end, used = self.widen(tokens, norms, i, (start, end, used), last_end, link)
+                    start, end, used = widen(tokens, norms, i, (start, end, used), last_end, link, self.whole)
                 yield Mention(start=start, end=end, surface=text[start:end], link=link)
                 last_end = end
                 i += used
@@ -267,6 +259,8 @@ class _Reader:
         # that", not the city شي إن)
         earlier = document.short_forms.get(first)
         found = self.span(first, tokens, norms, i, document, skip_common=earlier is not None)
+        if found is not None and self.designators_of_next(found[3], found[1], tokens, norms, i, document):
+            return None  # آزاد ریاستِ پاپوا نیو گنی: the name is the next one's designators
         if found is not None:
             return (start, *(self.variant_span(first, tokens, norms, i, shorter=found[1]) or found))
         # 2. a short form of a name linked earlier in this document
@@ -383,26 +377,31 @@ class _Reader:
             return None
         return link
 
-    def widen(
+    def whole(self, phrase: str) -> Link | None:
+        """link() of a span widened over designators: the full decision."""
+        return self.gazetteer.link(phrase, types=self.types, threshold=self.threshold)
+
+    def designators_of_next(
         self,
+        phrase: str,
+        used: int,
         tokens: list[tuple[int, int, str]],
         norms: list[str],
         i: int,
-        span: tuple[int, int, int],
-        free: int,
-        link: Link,
-    ) -> tuple[int, int, int]:
-        """The (start, end, tokens used) of a mention at token ``i`` widened over
-        the designators of an official name (spans.with_designators), if the
-        whole still names the mention's entity (spans.still_names)."""
-        start, used = span[0], span[2]
-        first, after = with_designators(tokens, norms, i, (start, used), free)
-        if (first, after) == (i, i + used):
-            return span
-        whole = self.gazetteer.link(" ".join(norms[first:after]), types=self.types, threshold=self.threshold)
-        if not still_names(whole, link, norms[first:i], after > i + used):
-            return span
-        return (tokens[first][0] if first < i else start), tokens[after - 1][1], after - i
+        document: Document,
+    ) -> bool:
+        """Whether a name as written of ``used`` tokens at ``i`` that is all
+        designators (آزاد ریاست, ریاستہائے متحدہ) is those of the mention after
+        it: link() of the whole names its entity (ریاستہائے متحدہ میکسیکو)."""
+        words = phrase.split(" ")
+        if len(words) > MAX_DESIGNATORS or not all(joins_before(word) for word in words):
+            return False
+        after = i + used
+        found = self.longest(tokens, norms, after, document) if after < len(tokens) else None
+        if found is None:
+            return False
+        whole = self.whole(" ".join(norms[i : after + found[2]]))
+        return whole is not None and whole.qid == found[3].qid
 
     def document_link(self, norm: str, document: Document) -> Link | None:
         earlier = document.short_forms.get(norm)

@@ -74,3 +74,16 @@ def test_a_frequent_word_before_a_name_or_glued_into_one_is_no_variant_of_it() -
 
 def test_a_word_of_a_name_written_as_two_is_still_the_name() -> None:
     assert found("کرسمس آئ لینڈ کی جنرل اسمبلی اعلان کرتی ہے کہ") == [("کرسمس آئ لینڈ", qid("کرسمس آئلینڈ"))]
+
+
+def test_a_name_that_is_only_designators_is_those_of_the_name_after_it() -> None:
+    mexico, png = qid("میکسیکو"), qid("پاپوا نیو گنی")
+    assert found("ریاستہائے متحدہ میکسیکو کی جنرل اسمبلی") == [("ریاستہائے متحدہ میکسیکو", mexico)]
+    text = "وہ آزاد ریاستِ پاپوا نیو گنی کے اشتراکِ عمل سے"
+    assert found(text) == [("آزاد ریاستِ پاپوا نیو گنی", png)]
+    assert found("ریاستہائے متحدہ کی جنرل اسمبلی") == [("ریاستہائے متحدہ", qid("ریاستہائے متحدہ"))]
+
+
+def test_a_city_state_s_designator_is_part_of_its_name() -> None:
+    text = "چیزی درباره جنگ\u200cهای داخلی دولت\u200cشهر واتیکان میدونی"
+    assert found(text) == [("دولت\u200cشهر واتیکان", qid("واتیکان"))]
