@@ -39,6 +39,7 @@ from namelink.morphology import MAX_DESIGNATORS, strip_clitics
 from namelink.normalize import normalize
 from namelink.records import Entity, Link, Mention
 from namelink.spans import (
+    FUNCTION_WORD_ZIPF,
     SPLIT_WORDS,
     TITLE_WINDOW,
     Document,
@@ -261,8 +262,10 @@ class _Reader:
         found = self.span(first, tokens, norms, i, document, skip_common=earlier is not None)
         if found is not None and self.designators_of_next(found[3], found[1], tokens, norms, i, document):
             return None  # آزاد ریاستِ پاپوا نیو گنی: the name is the next one's designators
+        if found is not None and joined_by_and(norms, i + found[1]):
+            found = self.variant_span(first, tokens, norms, i, shorter=found[1]) or found
         if found is not None:
-            return (start, *(self.variant_span(first, tokens, norms, i, shorter=found[1]) or found))
+            return (start, *found)
         # 2. a short form of a name linked earlier in this document
         if earlier is not None and self.allowed(earlier):
             return start, end, 1, short_form(earlier, token), first
@@ -332,16 +335,14 @@ class _Reader:
         """The longest span starting with ``first`` that a gazetteer name's key
         reaches and the calibrated decision links: a name spelled otherwise. With
         ``shorter``, only a span of more tokens than a name as written found there
-        (سائوتومه و پرنسیپ over سائوتومه), if و joins a name to it."""
-        if shorter and not joined_by_and(norms, i + shorter):
+        (سائوتومه و پرنسیپ over سائوتومه: the caller asks only where و follows)."""
+        # a frequent word starts no misspelled name on its own, but may start, before a
+        # rarer word, one it starts as written (مشرقی تیمور); a function word (من, إن) none
+        frequent = (zipf := word_zipf(first)) >= TEXT_FREQUENT_WORD
+        if frequent and (zipf >= FUNCTION_WORD_ZIPF or first not in self.first_words):
             return None
         longest = self.first_keys.get(self.first_key(first), 0)
         longest = min(longest + SPLIT_WORDS if longest else 0, len(tokens) - i, MAX_NAME_TOKENS)
-        # one of the language's most frequent words starts no misspelled name on its
-        # own, but may start, before a rarer word, one it starts as written (مشرقی تیمور)
-        frequent = word_zipf(first) >= TEXT_FREQUENT_WORD
-        if frequent and first not in self.first_words:
-            return None
         fewest = max(shorter + 1, rarer_word(norms, i, longest, TEXT_FREQUENT_WORD) + 1 if frequent else 1)
         for n in range(longest, fewest - 1, -1):
             phrase = " ".join([first, *norms[i + 1 : i + n]])
