@@ -11,6 +11,7 @@ from namelink.normalize import check_str
 
 __all__ = [
     "ARTICLE",
+    "COMMON_NOUN_DESIGNATORS",
     "DESIGNATED_KIND",
     "DESIGNATORS",
     "MAX_DESIGNATORS",
@@ -120,6 +121,9 @@ STATE_DESIGNATORS = frozenset(
         "اماره",  # emirate (ar إمارة)
         "قلمرو",  # realm, territory (fa)
         "فدراسيون",  # federation (fa فدراسیون)
+        "ايالات",  # states (fa ایالات متحد مکزیک)
+        "وفاق",  # federation (ur وفاقِ سینٹ کیٹز و ناویس)
+        "دولتشهر",  # city-state (fa دولت‌شهر واتیکان)
     }
 )
 # Designators of the parts of a state: a city, a province, a state of a federation
@@ -197,6 +201,7 @@ STATE_FORMS = frozenset(
         "الاشتراكيه",  # socialist
         "التعاونيه",  # cooperative
         "الاسلاميه",  # Islamic
+        "المستقله",  # independent (دولة ساموا المستقلة)
     }
 )
 # Words of a state's official name that are designators only beside one:
@@ -213,6 +218,8 @@ QUALIFIERS = frozenset(
         "مستقل",  # independent (fa)
         "ازاد",  # free (ur, fa آزاد)
         "متحده",  # united (fa, ur متحدہ)
+        "متحد",  # united (fa جمهوری متحد تانزانیا)
+        "سوسياليستي",  # socialist (fa سوسیالیستی)
         "مشتركه",  # common(wealth) (ur دولتِ مشترکہ)
         "همسود",  # common(wealth) (fa قلمرو همسود)
     }
@@ -220,6 +227,11 @@ QUALIFIERS = frozenset(
 # Words after a name that say it is a city or a territory, dropped from the end:
 # Uyghur ئۈرۈمچى شەھىرى (Ürümqi city), Urdu جزیرہ نورفک خطہ (territory).
 TRAILING_DESIGNATORS = frozenset({"شههيري", "شههير", "خطه"})
+# Designators that sentences put before any place as a common noun (مردم شهر
+# هیروشیما "the people of the city of Hiroshima", کشور ایران): in running text
+# they stay outside the mention (in the fit half of tests/data/eval/text.tsv
+# they stood just before 33 marked mentions and began 1).
+COMMON_NOUN_DESIGNATORS = frozenset({"شهر", "كشور"})
 # More designators than this in a row are no official name but a phrase.
 MAX_DESIGNATORS = 3
 # Titles before a person's name in running text (normal forms): they support a

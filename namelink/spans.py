@@ -4,26 +4,66 @@ of a longer name, and how far a state's official name reaches."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
-from namelink.lexicon import name_heads, name_tails
-from namelink.morphology import QUALIFIERS, STATE_DESIGNATORS, STATE_FORMS, TITLES, strip_clitics
+from namelink.evidence import LEXICON_LANG
+from namelink.keys import first_word_key
+from namelink.lexicon import name_heads, name_tails, phrase_zipf, word_zipf
+from namelink.morphology import (
+    COMMON_NOUN_DESIGNATORS,
+    DESIGNATORS,
+    MAX_DESIGNATORS,
+    QUALIFIERS,
+    STATE_DESIGNATORS,
+    STATE_FORMS,
+    TITLES,
+    TRAILING_DESIGNATORS,
+    strip_clitics,
+)
 from namelink.normalize import normalize
-from namelink.records import Link
+from namelink.records import Entity, Link
 
 __all__ = [
+    "FREQUENT_START_THRESHOLD",
+    "FUNCTION_WORD_ZIPF",
+    "SPLIT_WORDS",
     "TITLE_WINDOW",
     "Document",
     "common_suffix",
     "inside_longer_name",
+    "joined_by_and",
+    "joins_before",
     "letters_before",
+    "lines_up",
+    "needs_spelling",
+    "rarer_word",
     "short_form",
+    "still_names",
     "supported",
+    "surely_spelled",
+    "widen",
     "with_designators",
+    "word_excess",
 ]
 
 # Tokens kept behind the current one: a title is at most two words (رئيس الوزراء).
 TITLE_WINDOW = 2
+# A name's word may be written as two (کرسمس آئ لینڈ for کرسمس آئلینڈ): a variant
+# span may be this many tokens longer than the longest name its first word starts.
+SPLIT_WORDS = 1
+# A variant span that starts with one of the language's most frequent words
+# (text.TEXT_FREQUENT_WORD) links only at this probability: the word is evidence
+# against a name (in the fit half of tests/data/eval/text.tsv such spans that
+# are the marked name scored 0.95 and more: مشرقی تیمور, سینٹ پیئر و میکوئیلون;
+# the one false, ساخت اولین, 0.83).
+FREQUENT_START_THRESHOLD = 0.9
+# A word this frequent (zipf 6: once in 1,000 words) is a function word: the
+# particles, prepositions and the genitive (إنّ, را, کی "of") that follow names.
+# A variant span ending in one must spell its name word for word.
+FUNCTION_WORD_ZIPF = 6.0
+# Words after a name that may be part of it: a state's form, a territory word.
+AFTER_NAME = STATE_FORMS | TRAILING_DESIGNATORS
 
 
 class Document:
@@ -72,6 +112,44 @@ def letters_before(token: str, count: int) -> int:
     return len(token)
 
 
+def joined_by_and(norms: list[str], k: int) -> bool:
+    """Whether token ``k`` may join a name to the one before it: و, alone or glued
+    (سائوتومه و پرنسیپ, ساو تومي وبرينسيب). Only then is a name as written
+    looked for inside a longer variant spelling of a name."""
+    return k < len(norms) and norms[k].startswith("و")
+
+
+def lines_up(phrase: str, name: str) -> bool:
+    """Whether a normalized span spells ``name`` word for word, each word with the
+    same skeleton (مشرقی تیمور: مَشرِقی تایمور), not with words glued or split
+    otherwise (مادر و: مادورو) or one put before it (جو جزیرہ آئرلینڈ)."""
+    words, others = phrase.split(" "), normalize(name).split(" ")
+    return len(words) == len(others) and all(
+        first_word_key(word) == first_word_key(other) for word, other in zip(words, others, strict=True)
+    )
+
+
+def rarer_word(norms: list[str], i: int, longest: int, frequent: float) -> int:
+    """How many tokens after ``i`` the first word rarer than zipf ``frequent`` is
+    (``longest`` if none is nearer)."""
+    return next((k for k in range(1, longest) if word_zipf(norms[i + k]) < frequent), longest)
+
+
+def needs_spelling(norms: list[str], i: int, n: int, frequent_first: bool) -> bool:
+    """Whether a variant span of ``n`` tokens at ``i`` must spell its name word for
+    word (surely_spelled): it starts with a frequent word, or it ends in a
+    function word (إنّ after فلاديمير بوتين, کی "of" in جزائر کی for جزایر اوکی)."""
+    return frequent_first or (n > 1 and word_zipf(norms[i + n - 1]) >= FUNCTION_WORD_ZIPF)
+
+
+def surely_spelled(phrase: str, link: Link) -> bool:
+    """Whether a variant span that starts with a frequent word is the name: it
+    spells the name word for word (not مادر و for مادورو, nor جو جزیرہ
+    آئرلینڈ) and the decision is sure of it (not ساخت اولین "the making of
+    the first" for سيخوت ألين, 0.83)."""
+    return link.score >= FREQUENT_START_THRESHOLD and lines_up(phrase, link.matched_name)
+
+
 def common_suffix(a: str, b: str) -> int:
     """How many characters ``a`` and ``b`` end with in common."""
     n = 0
@@ -89,26 +167,83 @@ def supported(link: Link, norms: list[str], i: int, document: Document) -> bool:
     return bool(before) and (before[-1] in TITLES or " ".join(before) in TITLES)
 
 
-def with_designators(
-    tokens: list[tuple[int, int, str]], norms: list[str], i: int, span: tuple[int, int, int], free: int
+def joins_before(word: str) -> bool:
+    """Whether a word before a name may be part of it in running text: a
+    designator of a state, a territory or a body (جمهورية, إقليم, مدينة, منظمة)
+    or a qualifier of one (اسلامی, متحد), but no title of a person (الرئيس) and
+    no common noun sentences put before any place (شهر, کشور)."""
+    if word in QUALIFIERS:
+        return True
+    return word in DESIGNATORS and word not in TITLES and word not in COMMON_NOUN_DESIGNATORS
+
+
+def still_names(whole: Link | None, link: Link, before: list[str], after: bool) -> bool:
+    """Whether a mention widened over the designators ``before`` its name (and
+    words ``after`` it, if so) still names its entity: link() of the whole span
+    says so (مدينة الكويت is Kuwait City, not Kuwait), or finds it too close to
+    call while only state designators came before the name (جمہوریہ جبوتی, the
+    state or its capital: the name as written decided)."""
+    if whole is not None:
+        return whole.qid == link.qid
+    return not after and any(word in STATE_DESIGNATORS for word in before)
+
+
+def widen(
+    tokens: list[tuple[int, int, str]],
+    norms: list[str],
+    i: int,
+    span: tuple[int, int, int],
+    free: int,
+    link: Link,
+    look_up: Callable[[str], Link | None],
 ) -> tuple[int, int, int]:
     """The (start, end, tokens used) of a mention at token ``i`` widened over
-    the words of a state's official name: state designators just before it
-    (جمهورية الأرجنتين, اسلامی جمہوریہ ایران; the two tokens kept behind, and
-    none before ``free``; not across a clitic), and then a state's form after it (جمهورية
-    أفغانستان الإسلامية). Titles of people stay outside (الرئيس بوتين)."""
-    start, end, used = span
-    if start != tokens[i][0]:
-        return span  # a clitic was cut off the mention: a designator before it is no part of it
-    first = i
-    while first > 0 and i - first < TITLE_WINDOW and tokens[first - 1][0] >= free:
-        word = norms[first - 1]
-        if word not in STATE_DESIGNATORS and word not in QUALIFIERS:
-            break
-        first -= 1
-    if not any(norms[k] in STATE_DESIGNATORS for k in range(first, i)):
+    the designators of an official name (with_designators), if the whole, looked
+    up with ``look_up``, still names the mention's entity (still_names)."""
+    start, used = span[0], span[2]
+    first, after = with_designators(tokens, norms, i, (start, used), free)
+    if (first, after) == (i, i + used):
         return span
+    if not still_names(look_up(" ".join(norms[first:after])), link, norms[first:i], after > i + used):
+        return span
+    return (tokens[first][0] if first < i else start), tokens[after - 1][1], after - i
+
+
+def word_excess(entity: Entity | None, norm: str, lang: str) -> float:
+    """How much more often (in zipf) the language ``lang`` uses the one-word name
+    ``norm`` than the entity's other names in that language: كيف "how" against
+    كييف, the Arabic names of Kyiv. 0.0 when it has no other name there."""
+    others = [
+        normalize(name)
+        for name_lang, values in (entity.names.items() if entity else ())
+        if LEXICON_LANG.get(name_lang) == lang
+        for name in values
+    ]
+    rivals = [phrase_zipf(other, lang) for other in others if other != norm]
+    return word_zipf(norm, lang) - max(rivals) if rivals else 0.0
+
+
+def with_designators(
+    tokens: list[tuple[int, int, str]], norms: list[str], i: int, span: tuple[int, int], free: int
+) -> tuple[int, int]:
+    """The tokens [first, after) of a mention (start offset, tokens used) at token ``i``
+    widened over the words of an official name: designators just before it
+    (جمهورية الأرجنتين, اسلامی جمہوریہ ایران, إقليم جزر كوكوس; at most
+    MAX_DESIGNATORS, none before ``free``, not across a clitic, and a run of
+    qualifiers only with a designator), then a state's form or a territory
+    word after it (جمهورية أفغانستان الإسلامية, جزیرہ نورفک خطہ). Titles of
+    people stay outside (الرئيس بوتين). The caller checks that the widened span
+    still names the same entity."""
+    start, used = span
+    first = i
+    if start == tokens[i][0]:  # a designator is no part of a mention a clitic was cut off
+        while first > 0 and i - first < MAX_DESIGNATORS and tokens[first - 1][0] >= free:
+            if not joins_before(norms[first - 1]):
+                break
+            first -= 1
+        if all(norms[k] in QUALIFIERS for k in range(first, i)):
+            first = i
     after = i + used
-    while after < len(tokens) and norms[after] in STATE_FORMS:
+    while after < len(tokens) and after - i - used < MAX_DESIGNATORS and norms[after] in AFTER_NAME:
         after += 1
-    return tokens[first][0], tokens[after - 1][1] if after > i + used else end, after - i
+    return first, after

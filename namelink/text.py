@@ -13,7 +13,7 @@ own string (diacritics, tatweel and odd spaces included):
    of a longer name (وبوتين, للصين, والأمم المتحدة), or be glued to the next
    word (أوكرانياخلفية): the clitic or the glued word is left outside the span;
 4. a span that no name is as written but a name's key reaches (قازاقستان,
-   اردوگان) links when the calibrated decision gives it at least
+   اردوگان, and over a shorter name as written: سائوتومه و پرنسیپ) links at
    TEXT_VARIANT_THRESHOLD: running text holds far more words than names;
 5. the document keeps what it has linked: a later short form of a name (شي
    after شي جين بينغ, بوتين after فلاديمير بوتين) links to the same entity, and a
@@ -21,9 +21,9 @@ own string (diacritics, tatweel and odd spaces included):
    language uses mostly as a word (كيف, أمل), links only with that support or
    with a title just before it (الرئيس, الزعيم, رئيس الوزراء).
 
-Adjectives (الروسي, الصينية) are not names of countries, and a place inside a
-longer name the gazetteer does not know (بحر اليابان, آسيا الوسطى) is not a
-mention of the place.
+An official name's designators join its mention (إقليم جزر كوكوس) if the whole
+names the same entity. Adjectives (الروسي) are no names of countries, and a place
+inside a longer name the gazetteer does not know (بحر اليابان) is no mention of it.
 """
 
 from __future__ import annotations
@@ -32,21 +32,28 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Protocol
 
-from namelink.evidence import LEXICON_LANG
 from namelink.keys import first_word_key
-from namelink.lexicon import is_common_word, phrase_zipf, script_lang, word_zipf
-from namelink.morphology import strip_clitics
+from namelink.lexicon import is_common_word, script_lang, word_zipf
+from namelink.morphology import MAX_DESIGNATORS, strip_clitics
 from namelink.normalize import normalize
 from namelink.records import Entity, Link, Mention
 from namelink.spans import (
+    FUNCTION_WORD_ZIPF,
+    SPLIT_WORDS,
     TITLE_WINDOW,
     Document,
     common_suffix,
     inside_longer_name,
+    joined_by_and,
+    joins_before,
     letters_before,
+    needs_spelling,
+    rarer_word,
     short_form,
     supported,
-    with_designators,
+    surely_spelled,
+    widen,
+    word_excess,
 )
 
 __all__ = ["NameLookup", "read_mentions"]
@@ -110,6 +117,9 @@ TEXT_TYPO_MIN = 5
 TEXT_FREQUENT_WORD = 5.0
 TEXT_FAMOUS = 100
 TEXT_WORD_EXCESS = 1.0
+# Tokens kept behind the current one: a title (TITLE_WINDOW), or the designators
+# of an official name (MAX_DESIGNATORS: وفاقی جمہوری جمہوریہ ایتھوپیا).
+TOKENS_BEHIND = max(TITLE_WINDOW, MAX_DESIGNATORS)
 # Conjunctions that may stand before a short form the document has linked (وشي).
 SHORT_FORM_CONJUNCTIONS = ("و", "ف")
 # Latin tokens of this length or shorter must be capitalized to count (Xi, UN):
@@ -195,15 +205,7 @@ class _Reader:
         if lang is None:
             return False  # letters shared by all three languages: no evidence either way
         if key not in self.excess:
-            entity = self.gazetteer.entity(link.qid)
-            others = [
-                normalize(name)
-                for name_lang, values in (entity.names.items() if entity else ())
-                if LEXICON_LANG.get(name_lang) == lang
-                for name in values
-            ]
-            rivals = [phrase_zipf(other, lang) for other in others if other != norm]
-            self.excess[key] = word_zipf(norm, lang) - max(rivals) if rivals else 0.0
+            self.excess[key] = word_excess(self.gazetteer.entity(link.qid), norm, lang)
         return self.excess[key] >= TEXT_WORD_EXCESS
 
     def clitic_stems(self, norm: str) -> tuple[str, ...]:
@@ -213,9 +215,8 @@ class _Reader:
         return found
 
     def read(self, text: str) -> Iterator[Mention]:
-        """Mentions left to right. Tokens stream through a short buffer (the
-        longest name ahead, two tokens behind for titles), so memory does not
-        grow with the text."""
+        """Mentions left to right. Tokens stream through a short buffer (the longest
+        name ahead, TOKENS_BEHIND behind), so memory does not grow with the text."""
         stream = ((m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text))
         tokens: list[tuple[int, int, str]] = []
         norms: list[str] = []
@@ -238,13 +239,13 @@ class _Reader:
                 start, end, used, link, norm = found
                 document.remember(link, norm)
                 if link.type != "person":
-                    start, end, used = with_designators(tokens, norms, i, (start, end, used), last_end)
+                    start, end, used = widen(tokens, norms, i, (start, end, used), last_end, link, self.whole)
                 yield Mention(start=start, end=end, surface=text[start:end], link=link)
                 last_end = end
                 i += used
-            if i > TITLE_WINDOW:
-                del tokens[: i - TITLE_WINDOW], norms[: i - TITLE_WINDOW]
-                i = TITLE_WINDOW
+            if i > TOKENS_BEHIND:
+                del tokens[: i - TOKENS_BEHIND], norms[: i - TOKENS_BEHIND]
+                i = TOKENS_BEHIND
 
     def longest(
         self, tokens: list[tuple[int, int, str]], norms: list[str], i: int, document: Document
@@ -259,6 +260,10 @@ class _Reader:
         # that", not the city شي إن)
         earlier = document.short_forms.get(first)
         found = self.span(first, tokens, norms, i, document, skip_common=earlier is not None)
+        if found is not None and self.designators_of_next(found[3], found[1], tokens, norms, i, document):
+            return None  # آزاد ریاستِ پاپوا نیو گنی: the name is the next one's designators
+        if found is not None and joined_by_and(norms, i + found[1]):
+            found = self.variant_span(first, tokens, norms, i, shorter=found[1]) or found
         if found is not None:
             return (start, *found)
         # 2. a short form of a name linked earlier in this document
@@ -325,22 +330,31 @@ class _Reader:
         return None
 
     def variant_span(
-        self, first: str, tokens: list[tuple[int, int, str]], norms: list[str], i: int
+        self, first: str, tokens: list[tuple[int, int, str]], norms: list[str], i: int, shorter: int = 0
     ) -> tuple[int, int, Link, str] | None:
         """The longest span starting with ``first`` that a gazetteer name's key
-        reaches and the calibrated decision links: a name spelled otherwise."""
-        if word_zipf(first) >= TEXT_FREQUENT_WORD:
-            return None  # one of the language's most frequent words starts no misspelled name
+        reaches and the calibrated decision links: a name spelled otherwise. With
+        ``shorter``, only a span of more tokens than a name as written found there
+        (سائوتومه و پرنسیپ over سائوتومه: the caller asks only where و follows)."""
+        # a frequent word starts no misspelled name on its own, but may start, before a
+        # rarer word, one it starts as written (مشرقی تیمور); a function word (من, إن) none
+        frequent = (zipf := word_zipf(first)) >= TEXT_FREQUENT_WORD
+        if frequent and (zipf >= FUNCTION_WORD_ZIPF or first not in self.first_words):
+            return None
         longest = self.first_keys.get(self.first_key(first), 0)
-        for n in range(min(longest, len(tokens) - i, MAX_NAME_TOKENS), 0, -1):
+        longest = min(longest + SPLIT_WORDS if longest else 0, len(tokens) - i, MAX_NAME_TOKENS)
+        fewest = max(shorter + 1, rarer_word(norms, i, longest, TEXT_FREQUENT_WORD) + 1 if frequent else 1)
+        for n in range(longest, fewest - 1, -1):
             phrase = " ".join([first, *norms[i + 1 : i + n]])
             link = self.loose_link(phrase)
-            if link is not None and self.allowed(link) and not inside_longer_name(norms, i, n):
+            if link is None or (needs_spelling(norms, i, n, frequent) and not surely_spelled(phrase, link)):
+                continue
+            if self.allowed(link) and not inside_longer_name(norms, i, n):
                 return tokens[i + n - 1][1], n, link, phrase
         # a word the language does not know at all, and long enough to carry a
         # typo, may be a name misspelled (كازاختسان): the full lookup, fuzzy stage
         # included, at the same threshold
-        if len(first) >= TEXT_TYPO_MIN and " " not in first and word_zipf(first) == 0.0:
+        if fewest == 1 and len(first) >= TEXT_TYPO_MIN and " " not in first and word_zipf(first) == 0.0:
             link = self.loose_link(first, typo=True)
             if link is not None and self.allowed(link) and not inside_longer_name(norms, i, 1):
                 return tokens[i][1], 1, link, first
@@ -363,6 +377,32 @@ class _Reader:
         if common and not supported(link, norms, i, document):
             return None
         return link
+
+    def whole(self, phrase: str) -> Link | None:
+        """link() of a span widened over designators: the full decision."""
+        return self.gazetteer.link(phrase, types=self.types, threshold=self.threshold)
+
+    def designators_of_next(
+        self,
+        phrase: str,
+        used: int,
+        tokens: list[tuple[int, int, str]],
+        norms: list[str],
+        i: int,
+        document: Document,
+    ) -> bool:
+        """Whether a name as written of ``used`` tokens at ``i`` that is all
+        designators (آزاد ریاست, ریاستہائے متحدہ) is those of the mention after
+        it: link() of the whole names its entity (ریاستہائے متحدہ میکسیکو)."""
+        words = phrase.split(" ")
+        if len(words) > MAX_DESIGNATORS or not all(joins_before(word) for word in words):
+            return False
+        after = i + used
+        found = self.longest(tokens, norms, after, document) if after < len(tokens) else None
+        if found is None:
+            return False
+        whole = self.whole(" ".join(norms[i : after + found[2]]))
+        return whole is not None and whole.qid == found[3].qid
 
     def document_link(self, norm: str, document: Document) -> Link | None:
         earlier = document.short_forms.get(norm)
