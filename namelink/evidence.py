@@ -88,7 +88,7 @@ FEATURES = (
     "name_share",  # share of a query's words (of several) that are known name parts: person-shaped
     "shape_lost",  # name_share of a query whose words the name lacks (joined, dropped), for no person
     "person",  # the entity is a person (a given name alone is no person)
-    "loose_word_zipf",  # how frequent the query is as a word (zipf / 8), for a match looser than normalized, or across languages
+    "loose_word_zipf",  # the query's zipf as a word / 8, matched looser than normalized or across languages
     "zipf_gap",  # how much more frequent the query is than the name (/ 8, ≥ 0)
     "derived",  # the query is an adjective or plural of the name
     "variant",  # a clitic, designator or qualifier was taken off
