@@ -151,11 +151,7 @@ class Counts(Mapping[str, int]):
         self._postings = postings
         self._seen: dict[str, int] = {}
 
-    def count(self, key: str) -> int:
-        try:
-            return self._seen[key]
-        except KeyError:
-            pass
+    def _fill(self, key: str) -> int:
         found = self._postings.get(key)
         if len(self._seen) >= COUNTS_REMEMBERED:
             self._seen.clear()
@@ -163,16 +159,26 @@ class Counts(Mapping[str, int]):
         return count
 
     def __getitem__(self, key: str) -> int:
-        count = self.count(key)
+        count = self._seen.get(key)
+        if count is None:
+            count = self._fill(key)
         if not count:
             raise KeyError(key)
         return count
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self.count(key) or default
+        count = self._seen.get(key)
+        if count is None:
+            count = self._fill(key)
+        return count or default
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self.count(key) > 0
+        if not isinstance(key, str):
+            return False
+        count = self._seen.get(key)
+        if count is None:
+            count = self._fill(key)
+        return count > 0
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._postings.keys)
