@@ -1,10 +1,11 @@
 """Work stays bounded on hostile input: link_text() linear on the worst patterns,
 link() and candidates() within a fixed budget on any name.
 
-For each pattern, link_text() runs on 10 kB and on 1 MB of it; the time per byte
-of the larger must stay within LINEAR_SLACK of the smaller's (a quadratic step
-would make it about 100× worse), and the throughput at 1 MB at least
-MIN_MB_PER_S. link() and candidates() run on names of MAX_NAME_CHARS built from
+For each pattern, link_text() runs on 100 kB and on 1 MB of it (the best of
+ROUNDS runs each: a single run of a few milliseconds is mostly the machine's
+noise); the time per byte of the larger must stay within LINEAR_SLACK of the
+smaller's (a quadratic step would make it about 10× worse), and the throughput
+at 1 MB at least MIN_MB_PER_S. link() and candidates() run on names of MAX_NAME_CHARS built from
 the same patterns.
 
     python3 -m pytest benchmarks/test_adversarial_speed.py -s
@@ -36,6 +37,7 @@ PATTERNS = {
 # The ±20% of the issue, with room for a 2-core machine shared with other work.
 LINEAR_SLACK = 1.5
 MIN_MB_PER_S = 1.0
+ROUNDS = 3
 # The issue's budget for one name on the default gazetteer.
 MAX_NAME_SECONDS = 0.020
 
@@ -54,9 +56,9 @@ def _seconds_per_byte(gazetteer: Gazetteer, text: str) -> float:
 def test_link_text_is_linear_and_fast_on_a_hostile_pattern(name: str) -> None:
     gazetteer = Gazetteer.default()
     gazetteer.link_text("بوتين")  # first-use tables, once
-    small = min(_seconds_per_byte(gazetteer, _text(PATTERNS[name], 10_000)) for _ in range(5))
-    large = _seconds_per_byte(gazetteer, _text(PATTERNS[name], 1_000_000))
-    print(f"\n{name}: {1e-6 / large:.2f} MB/s at 1 MB, {large / small:.2f}× the time per byte of 10 kB")
+    small = min(_seconds_per_byte(gazetteer, _text(PATTERNS[name], 100_000)) for _ in range(ROUNDS))
+    large = min(_seconds_per_byte(gazetteer, _text(PATTERNS[name], 1_000_000)) for _ in range(ROUNDS))
+    print(f"\n{name}: {1e-6 / large:.2f} MB/s at 1 MB, {large / small:.2f}× the time per byte of 100 kB")
     assert large <= LINEAR_SLACK * small or 1e-6 / large >= 10 * MIN_MB_PER_S
     assert 1e-6 / large >= MIN_MB_PER_S
 
@@ -66,6 +68,8 @@ def test_link_and_candidates_stay_within_their_budget_on_any_name() -> None:
     worst = 0.0
     for pattern in PATTERNS.values():
         name = (pattern * MAX_NAME_CHARS)[:MAX_NAME_CHARS]
+        gazetteer.candidates(name, limit=20)  # one-off costs of a process (numpy's import: ~0.1 s)
+        gazetteer.forget()  # ... but no remembered link: the whole lookup, timed
         start = time.process_time()
         gazetteer.link(name)
         gazetteer.candidates(name, limit=20)
