@@ -425,9 +425,6 @@ def frequent_words(gazetteer: Gazetteer, names: dict[str, set[str]]) -> list[Row
     return rows
 
 
-# Share of the one-word place names that stand, with a given name before them,
-# for people named after a place (named_after_places).
-NAMED_SHARE = 1.0
 # The given names put before them: the most frequent first words of the
 # gazetteer's people, this many.
 GIVEN_NAMES = 200
@@ -450,7 +447,7 @@ def named_after_places(gazetteer: Gazetteer, records: list[dict], names: dict[st
     givens = sorted(counts, key=lambda w: (-counts[w], w))[:GIVEN_NAMES]
     rows: list[Row] = []
     for record in records:
-        if record["type"] != "place" or _share("named:" + record["qid"]) >= NAMED_SHARE:
+        if record["type"] != "place":
             continue
         single = [
             n for n in script_names(record) if " " not in normalize(n) and len(normalize(n)) >= TYPO_MIN

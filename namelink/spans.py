@@ -12,7 +12,7 @@ from namelink.keys import first_word_key
 from namelink.lexicon import name_heads, name_tails, phrase_zipf, word_zipf
 from namelink.morphology import (
     COMMON_NOUN_DESIGNATORS,
-    DESIGNATORS,
+    DESIGNATED_KIND,
     MAX_DESIGNATORS,
     QUALIFIERS,
     STATE_DESIGNATORS,
@@ -174,7 +174,7 @@ def joins_before(word: str) -> bool:
     no common noun sentences put before any place (شهر, کشور)."""
     if word in QUALIFIERS:
         return True
-    return word in DESIGNATORS and word not in TITLES and word not in COMMON_NOUN_DESIGNATORS
+    return DESIGNATED_KIND.get(word, "person") != "person" and word not in COMMON_NOUN_DESIGNATORS
 
 
 def still_names(whole: Link | None, link: Link, before: list[str], after: bool) -> bool:
