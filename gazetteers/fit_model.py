@@ -523,6 +523,7 @@ MONOTONE = {
     "zipf_gap": -1,
     "article": -1,
     "loose_word_zipf": -1,
+    "wordness": -1,
     "derived": -1,
     "clitic_gain": 1,
     "other_language": -1,

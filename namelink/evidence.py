@@ -16,10 +16,12 @@ The evidence here adds what can:
   short for a difference to mean anything. The weights of these features are
   fitted on real variant pairs (gazetteers/fit_model.py);
 - the language: how frequent the query is as a word of Arabic, Persian or
-  Urdu (namelink.lexicon), against how frequent the name is; whether it is an
-  adjective or plural of the name (الصينيين); whether stripping a clitic left a
-  more plausible reading than the whole token (كامل is a word, وبوتين is و +
-  بوتين); whether its letters are of another language than the name's;
+  Urdu (namelink.lexicon), against how frequent the name is; how much it is
+  spelled like the language's words rather than like names, listed or not
+  (namelink.wordness); whether it is an adjective or plural of the name
+  (الصينيين); whether stripping a clitic left a more plausible reading than
+  the whole token (كامل is a word, وبوتين is و + بوتين); whether its letters
+  are of another language than the name's;
 - the shape of a person's name: how well every word of the query finds a
   word of the name and back (a stranger who shares a given name with a known
   person, جيم نايت / جيم رايت, leaves one word unmatched); whether the words
@@ -43,6 +45,7 @@ from rapidfuzz.distance import Indel
 
 from namelink.keys import consonant_key, skeleton_key, spelling_key
 from namelink.lexicon import derived_from, name_items, phrase_zipf, script_lang
+from namelink.wordness import wordness
 
 __all__ = ["FEATURES", "SHOWN", "STRICTNESS", "evidence_phrase", "features", "shown_evidence"]
 
@@ -89,6 +92,8 @@ FEATURES = (
     "shape_lost",  # name_share of a query whose words the name lacks (joined, dropped), for no person
     "person",  # the entity is a person (a given name alone is no person)
     "loose_word_zipf",  # the query's zipf as a word / 8, matched looser than normalized or across languages
+    "wordness",  # how much the query is spelled like the language's words rather than names (WORDNESS_CLIP)
+    "name_wordness",  # ... and the matched name
     "zipf_gap",  # how much more frequent the query is than the name (/ 8, ≥ 0)
     "derived",  # the query is an adjective or plural of the name
     "variant",  # a clitic, designator or qualifier was taken off
@@ -108,6 +113,9 @@ SHORT_LETTERS = 6
 # nothing more about which is meant.
 GAP_CLIP = 0.3
 _ZIPF_SCALE = 8.0
+# wordness() past this (a mean log ratio per trigram) says nothing more: the
+# feature is wordness clipped to ±WORDNESS_CLIP, mapped to 0–1.
+WORDNESS_CLIP = 2.0
 POPULARITY_SCALE = 400
 
 # The lexicon language (lexicon.LANGS) that stands for a name's language: its
@@ -215,6 +223,8 @@ def features(
         share if lost and entity_type != "person" else 0.0,
         1.0 if entity_type == "person" else 0.0,
         word / _ZIPF_SCALE if loose or other_language else 0.0,
+        _wordness(query),
+        _wordness(name),
         max(0.0, word - name_word) / _ZIPF_SCALE,
         1.0 if derived_from(query, name) else 0.0,
         1.0 if variant and "article" not in variant else 0.0,
@@ -226,6 +236,10 @@ def features(
         1.0 if lang is not None and name_lang == lang else 0.0,
         max(-GAP_CLIP, min(GAP_CLIP, gap)) / GAP_CLIP,
     )
+
+
+def _wordness(form: str) -> float:
+    return (max(-WORDNESS_CLIP, min(WORDNESS_CLIP, wordness(form))) + WORDNESS_CLIP) / (2 * WORDNESS_CLIP)
 
 
 def weakest_word(words: list[str], other: list[str]) -> float:

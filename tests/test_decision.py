@@ -14,6 +14,7 @@ from namelink.evidence import FEATURES
 from namelink.lexicon import derived_from, script_lang, unlisted, word_zipf, zipf
 from namelink.records import Link
 from namelink.score import LINK_THRESHOLD, ModelError, ambiguous, coherent, read_model
+from namelink.wordness import wordness
 
 SHIPPED = (resources.files("namelink") / "data" / "model.json").read_text(encoding="utf-8")
 
@@ -60,6 +61,29 @@ def test_letters_only_urdu_or_persian_writes_tell_the_language() -> None:
     assert script_lang("ایران") == "fa"  # the Persian ی (Urdu writes it too)
     assert script_lang("بوتين") == "ar"
     assert script_lang("پوتن") is None  # پ is written in Arabic too, in foreign names
+
+
+@pytest.mark.parametrize("word", ["سواحل", "پرونده", "طراحان", "القاهرة"])
+def test_words_and_names_of_the_language_are_spelled_like_its_words(word: str) -> None:
+    assert wordness(normalize(word)) > 0
+
+
+@pytest.mark.parametrize("name", ["ريجا", "مونخ", "بوتن", "کرپشن"])
+def test_transliterated_names_and_loanwords_are_spelled_like_names(name: str) -> None:
+    assert wordness(normalize(name)) < 0
+
+
+def test_wordness_is_the_mean_over_every_word_of_a_phrase_and_nothing_for_nothing() -> None:
+    assert wordness("") == 0.0
+    assert min(wordness("سواحل"), wordness("ريجا")) < wordness("سواحل ريجا") < wordness("سواحل")
+
+
+@pytest.mark.parametrize("word", ["برنامه", "پرونده", "دادستان", "فكيف"])
+def test_words_the_lexicon_does_not_list_stay_unlinked_when_spelled_like_words(word: str) -> None:
+    # each linked to a name it resembles (Baburnama, Børge Brende, Dagestan, Kyiv)
+    # before the decision weighed how the string is spelled
+    with unlisted([normalize(word)]):
+        assert link(word) is None
 
 
 # --- The model file ------------------------------------------------------------------------

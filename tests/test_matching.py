@@ -279,9 +279,11 @@ def test_the_dev_gold_set_keeps_its_floors() -> None:
     assert report.rows >= 400
     # The calibrated decision (0.944 when it shipped) trades three points of this
     # project-written set for false links on frequent words falling from 14% to
-    # about 2% on held-out data (README, "How well it links"); the floors guard
-    # against regressions from there.
-    assert report.accuracy_at_1 >= 0.94, report.summary()["errors"]
+    # about 2% on held-out data (README, "How well it links"), and the wordness
+    # evidence three rows more (0.941 → 0.933: واشنطون, غـزة and a Kurdish
+    # spelling of el-Sisi now fall just under 0.5) for held-out words' false links
+    # falling from 1.5% to 1.15%; the floors guard against regressions from there.
+    assert report.accuracy_at_1 >= 0.93, report.summary()["errors"]
     assert report.false_link_rate <= 0.01, report.summary()["errors"]
 
 
