@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from codecs import charmap_decode, charmap_encode  # looked up once: they run per name
 from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -195,7 +196,7 @@ def _key_codec() -> _KeyCodec:
         raise RuntimeError("CONSONANT_CLASSES deletes nothing; _byte_keys relies on it")
     roman, roman_deleted = compiled(roman_table)
     if any((rule(spelling_table, cp) == "ش") != (cp == ord("ش")) for cp in alphabet):
-        raise RuntimeError("the spelling key neither makes nor drops ش; _byte_keys relies on it")
+        raise RuntimeError("the spelling key must neither make nor drop ش; _byte_keys relies on it")
     return _KeyCodec(
         encoding=codecs.charmap_build(padded),
         decoding=padded,
@@ -233,7 +234,7 @@ def _fused() -> _Fused:
     for b, char in enumerate(decoding):
         if char != "\ufffe":
             try:
-                fold[b] = codecs.charmap_encode(char, "strict", codec.encoding)[0][0]
+                fold[b] = charmap_encode(char, "strict", codec.encoding)[0][0]
             except UnicodeEncodeError:
                 fold[b] = _NOT_KEYED
     return _Fused(encoding, deleted, bytes(fold), codec)
@@ -269,7 +270,7 @@ def keys_of_normalized(norm: str) -> tuple[str, ...]:
     if not norm.isascii():
         codec = _CODEC or _codec_start()
         try:
-            data = codecs.charmap_encode(norm, "strict", codec.encoding)[0]
+            data = charmap_encode(norm, "strict", codec.encoding)[0]
         except UnicodeEncodeError:
             pass
         else:
@@ -301,7 +302,7 @@ def _byte_keys(data: bytes, codec: _KeyCodec) -> tuple[str, ...]:
     drop the spaces themselves, two words (the usual name) are put in order with
     one comparison, and the doubled letters of the loose keys go in one regex
     call over both; the five keys are decoded back in one pass."""
-    _, decoding, spell, spell_deleted, vowels, _, shin, consonant, roman, roman_deleted = codec
+    _, decoding, spell, spell_deleted, vowels, tash, shin, consonant, roman, roman_deleted = codec
     spelling = data.translate(spell, spell_deleted)
     word_order = spelling
     words = data.split()  # the key codec writes the space as b" " and no other ASCII space
@@ -315,7 +316,11 @@ def _byte_keys(data: bytes, codec: _KeyCodec) -> tuple[str, ...]:
     skeleton = spelling
     if len(spelling) > 2:
         skeleton = spelling[:1] + spelling[1:-1].translate(None, vowels) + spelling[-1:]
-    if shin[0] in spelling:  # the spelling key neither makes nor drops ش (_key_codec checks)
+    # A تش of the normal form is one of the skeleton too (which drops only letters
+    # between others, and the spelling key neither makes nor drops ش: _key_codec
+    # checks). A byte is looked for first: one name in eight has a ش, one in
+    # seventy a تش.
+    if shin[0] in spelling and tash in skeleton:
         keys = b"\x00".join(
             (spelling, word_order, *_loose_keys_reading_tash(skeleton, b"".join(words), codec))
         )
@@ -328,7 +333,7 @@ def _byte_keys(data: bytes, codec: _KeyCodec) -> tuple[str, ...]:
         if collapsed != loose:  # about one name in five
             skeleton = _DOUBLED_BYTES.sub(b"", skeleton)
         keys = b"\x00".join((spelling, word_order, skeleton, collapsed))
-    return tuple(codecs.charmap_decode(keys, "strict", decoding)[0].split("\x00"))
+    return tuple(charmap_decode(keys, "strict", decoding)[0].split("\x00"))
 
 
 def _loose_keys_reading_tash(skeleton: bytes, joined: bytes, codec: _KeyCodec) -> tuple[bytes, bytes, bytes]:
@@ -350,10 +355,10 @@ def keys(text: str) -> tuple[str, ...]:
         check_str(text, "text")
     if not text.isascii():
         # normalize()'s fast path, but into the key codec's bytes instead of back
-        # to str: the words of the normal form, ready for _byte_keys.
+        # to str: the normal form, ready for _byte_keys.
         encoding, deleted, fold, codec = _FUSED or _fused_start()
         try:
-            data = codecs.charmap_encode(text, "strict", encoding)[0]
+            data = charmap_encode(text, "strict", encoding)[0]
         except UnicodeEncodeError:
             pass
         else:
