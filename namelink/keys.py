@@ -130,8 +130,9 @@ class _KeyCodec(NamedTuple):
     roman_deleted: bytes
 
 
-# _DOUBLED over bytes; NUL separates keys in one buffer and is never a letter of one.
-_DOUBLED_BYTES = re.compile(rb"([^\x00])(?=\1)", re.DOTALL)
+# _DOUBLED over bytes, each key alone or two keys with one NUL between them (so
+# never a NUL doubled, and no class of letters to test at each byte).
+_DOUBLED_BYTES = re.compile(rb"(.)(?=\1)", re.DOTALL)
 
 
 @cache
@@ -306,10 +307,11 @@ def _byte_keys(data: bytes, codec: _KeyCodec) -> tuple[str, ...]:
     spelling = data.translate(spell, spell_deleted)
     word_order = spelling
     words = data.split()  # the key codec writes the space as b" " and no other ASCII space
-    if len(words) == 2:  # one comparison, where sorted() and a list comparison cost ~5 times it
+    count = len(words)
+    if count == 2:  # one comparison, where sorted() and a list comparison cost ~5 times it
         if words[1] < words[0]:  # as the characters sort: the codec keeps their order
             word_order = (words[1] + words[0]).translate(spell, spell_deleted)
-    elif len(words) > 2:
+    elif count > 2:
         ordered = sorted(words)
         if words != ordered:
             word_order = b"".join(ordered).translate(spell, spell_deleted)
