@@ -196,8 +196,8 @@ def _key_codec() -> _KeyCodec:
     if consonants_deleted:
         raise RuntimeError("CONSONANT_CLASSES deletes nothing; _byte_keys relies on it")
     roman, roman_deleted = compiled(roman_table)
-    if any((rule(spelling_table, cp) == "ش") != (cp == ord("ش")) for cp in alphabet):
-        raise RuntimeError("the spelling key must neither make nor drop ش; _byte_keys relies on it")
+    if any((rule(spelling_table, cp) == c) != (cp == ord(c)) for c in "تش" for cp in alphabet):
+        raise RuntimeError("the spelling key must keep ت and ش and make neither; _byte_keys relies on it")
     return _KeyCodec(
         encoding=codecs.charmap_build(padded),
         decoding=padded,
@@ -318,10 +318,10 @@ def _byte_keys(data: bytes, codec: _KeyCodec) -> tuple[str, ...]:
     skeleton = spelling
     if len(spelling) > 2:
         skeleton = spelling[:1] + spelling[1:-1].translate(None, vowels) + spelling[-1:]
-    # A تش of the normal form is one of the skeleton too (which drops only letters
-    # between others, and the spelling key neither makes nor drops ش: _key_codec
-    # checks). A byte is looked for first: one name in eight has a ش, one in
-    # seventy a تش.
+    # A تش of the normal form without its spaces is one of the skeleton too: the
+    # spelling key keeps ت and ش and makes neither (_key_codec checks), and both
+    # keys only drop letters, which brings others together but never apart. A
+    # byte is looked for first: one name in eight has a ش, one in seventy a تش.
     if shin[0] in spelling and tash in skeleton:
         keys = b"\x00".join(
             (spelling, word_order, *_loose_keys_reading_tash(skeleton, b"".join(words), codec))
