@@ -34,14 +34,22 @@ ROUNDS = 7
 
 
 def import_namelink(root: Path) -> dict[str, ModuleType]:
-    """namelink's modules imported from ``root``, leaving none in sys.modules."""
+    """namelink's modules imported afresh from ``root``, leaving none in sys.modules."""
+    forget_namelink()
     sys.path.insert(0, str(root))
     try:
-        return {name: importlib.import_module(f"namelink.{name}") for name in ("keys", "normalize")}
+        modules = {name: importlib.import_module(f"namelink.{name}") for name in ("keys", "normalize")}
     finally:
         sys.path.remove(str(root))
-        for name in [m for m in sys.modules if m == "namelink" or m.startswith("namelink.")]:
-            del sys.modules[name]
+        forget_namelink()
+    if not all(Path(module.__file__ or "").is_relative_to(root) for module in modules.values()):
+        raise RuntimeError(f"namelink was not imported from {root}")
+    return modules
+
+
+def forget_namelink() -> None:
+    for name in [m for m in sys.modules if m == "namelink" or m.startswith("namelink.")]:
+        del sys.modules[name]
 
 
 def export(ref: str, into: Path) -> None:
