@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from codecs import charmap_decode, charmap_encode  # looked up once: they run per name
 from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -44,23 +45,15 @@ _ROMAN = chars.sequence_table({**chars.ROMAN_CLASSES, **chars.LATIN_ROMAN_CLASSE
 _SOUND = chars.sequence_table(
     {**chars.ROMAN_CLASSES, **chars.LATIN_ROMAN_CLASSES, **chars.SOUND_VOWELS}, 0x0700
 )
-_DOUBLE = re.compile(r"(.)\1")
-_DOUBLES = re.compile(r"(.)\1+")
+# A letter that the same letter follows: deleting each leaves one of a run. With
+# "" as the replacement, sub() stays in C (a callback cost ~0.7 µs a match) and,
+# when nothing matches, costs what a search does.
+_DOUBLED = re.compile(r"(.)(?=\1)")
 
 
 def _collapse_doubles(text: str) -> str:
     """One letter for a run of the same letter (ميللر → ميلر)."""
-    if _DOUBLE.search(text) is None:  # the common case, and several times cheaper than sub()
-        return text
-    return _DOUBLES.sub(_first, text)
-
-
-def _first(match: re.Match[str]) -> str:
-    return match.group(1)
-
-
-def _first_byte(match: re.Match[bytes]) -> bytes:
-    return match.group(1)
+    return _DOUBLED.sub("", text)
 
 
 def spelling_key(norm: str) -> str:
@@ -137,9 +130,9 @@ class _KeyCodec(NamedTuple):
     roman_deleted: bytes
 
 
-# A doubled byte; NUL separates keys in one buffer and is never a letter of one.
-_DOUBLE_BYTES = re.compile(rb"([^\x00])\1", re.DOTALL)
-_DOUBLES_BYTES = re.compile(rb"(.)\1+", re.DOTALL)
+# _DOUBLED over bytes, each key alone or two keys with one NUL between them (so
+# never a NUL doubled, and no class of letters to test at each byte).
+_DOUBLED_BYTES = re.compile(rb"(.)(?=\1)", re.DOTALL)
 
 
 @cache
@@ -203,6 +196,8 @@ def _key_codec() -> _KeyCodec:
     if consonants_deleted:
         raise RuntimeError("CONSONANT_CLASSES deletes nothing; _byte_keys relies on it")
     roman, roman_deleted = compiled(roman_table)
+    if any((rule(spelling_table, cp) == c) != (cp == ord(c)) for c in "تش" for cp in alphabet):
+        raise RuntimeError("the spelling key must keep ت and ش and make neither; _byte_keys relies on it")
     return _KeyCodec(
         encoding=codecs.charmap_build(padded),
         decoding=padded,
@@ -226,7 +221,10 @@ class _Fused(NamedTuple):
     codec: _KeyCodec
 
 
-_NOT_KEYED = b"\x01"  # no character of the key codec: a folded character that only the str path keys
+# No character of the key codec: a folded character that only the str path keys.
+# A byte is tested as an int: ``1 in data`` is a memchr, ``b"\x01" in data``
+# costs ~8 times as much (it takes the buffer protocol and a general search).
+_NOT_KEYED = 0x01
 
 
 @cache
@@ -237,9 +235,9 @@ def _fused() -> _Fused:
     for b, char in enumerate(decoding):
         if char != "\ufffe":
             try:
-                fold[b] = codecs.charmap_encode(char, "strict", codec.encoding)[0][0]
+                fold[b] = charmap_encode(char, "strict", codec.encoding)[0][0]
             except UnicodeEncodeError:
-                fold[b] = _NOT_KEYED[0]
+                fold[b] = _NOT_KEYED
     return _Fused(encoding, deleted, bytes(fold), codec)
 
 
@@ -273,12 +271,12 @@ def keys_of_normalized(norm: str) -> tuple[str, ...]:
     if not norm.isascii():
         codec = _CODEC or _codec_start()
         try:
-            data = codecs.charmap_encode(norm, "strict", codec.encoding)[0]
+            data = charmap_encode(norm, "strict", codec.encoding)[0]
         except UnicodeEncodeError:
             pass
         else:
-            if b"\x00" not in data:
-                return _byte_keys(data.split(b" "), codec)
+            if 0 not in data:  # NUL, which separates keys in _byte_keys
+                return _byte_keys(data, codec)
     spelling = spelling_key(norm)
     word_order = spelling
     if " " in norm:
@@ -291,41 +289,62 @@ def keys_of_normalized(norm: str) -> tuple[str, ...]:
         skeleton = (
             spelling[0] + spelling[1:-1].replace("ا", "").replace("و", "").replace("ي", "") + spelling[-1]
         )
-    if _DOUBLE.search(skeleton) is not None:
-        skeleton = _DOUBLES.sub(_first, skeleton)
-    consonants = skeleton.replace("تش", "ش").translate(_CONSONANTS)
-    if _DOUBLE.search(consonants) is not None:
-        consonants = _DOUBLES.sub(_first, consonants)
+    skeleton = _DOUBLED.sub("", skeleton)
+    consonants = _DOUBLED.sub("", skeleton.replace("تش", "ش").translate(_CONSONANTS))
     return (spelling, word_order, skeleton, consonants, romanized_key(norm))
 
 
-def _byte_keys(words: list[bytes], codec: _KeyCodec) -> tuple[str, ...]:
-    """keys_of_normalized() over the ``words`` (split at spaces) of a normal form
-    in Arabic script, in the key codec (no NUL in them)."""
-    joined = b"".join(words)  # the normal form without its spaces
-    spelling = joined.translate(codec.spelling, codec.spelling_deleted)
+def _byte_keys(data: bytes, codec: _KeyCodec) -> tuple[str, ...]:
+    """keys_of_normalized() of a normal form in Arabic script, given as ``data``
+    in the key codec (no NUL in it; spaces may repeat or surround it).
+
+    Each step is a C call on a few dozen bytes, so what costs is the number of
+    calls: the tables are read into locals once, the spelling and romanized keys
+    drop the spaces themselves, two words (the usual name) are put in order with
+    one comparison, and the doubled letters of the loose keys go in one regex
+    call over both; the five keys are decoded back in one pass."""
+    _, decoding, spell, spell_deleted, vowels, tash, shin, consonant, roman, roman_deleted = codec
+    spelling = data.translate(spell, spell_deleted)
     word_order = spelling
-    if len(words) > 1:
-        ordered = sorted(words)  # as the characters sort: the codec keeps their order
+    words = data.split()  # the key codec writes the space as b" " and no other ASCII space
+    count = len(words)
+    if count == 2:  # one comparison, where sorted() and a list comparison cost ~5 times it
+        if words[1] < words[0]:  # as the characters sort: the codec keeps their order
+            word_order = (words[1] + words[0]).translate(spell, spell_deleted)
+    elif count > 2:
+        ordered = sorted(words)
         if words != ordered:
-            word_order = b"".join(ordered).translate(codec.spelling, codec.spelling_deleted)
+            word_order = b"".join(ordered).translate(spell, spell_deleted)
     skeleton = spelling
     if len(spelling) > 2:
-        skeleton = spelling[:1] + spelling[1:-1].translate(None, codec.vowels) + spelling[-1:]
+        skeleton = spelling[:1] + spelling[1:-1].translate(None, vowels) + spelling[-1:]
+    # A تش of the normal form without its spaces is one of the skeleton too: the
+    # spelling key keeps ت and ش and makes neither (_key_codec checks), and both
+    # keys only drop letters, which brings others together but never apart. A
+    # byte is looked for first: one name in eight has a ش, one in seventy a تش.
+    if shin[0] in spelling and tash in skeleton:
+        keys = b"\x00".join(
+            (spelling, word_order, *_loose_keys_reading_tash(skeleton, b"".join(words), codec))
+        )
+    else:
+        # With no تش to read as ش, the consonant key maps the skeleton letter for
+        # letter: it has a double wherever the skeleton has one, and collapsing
+        # before or after the mapping gives the same key.
+        loose = b"\x00".join((skeleton.translate(consonant), data.translate(roman, roman_deleted)))
+        collapsed = _DOUBLED_BYTES.sub(b"", loose)
+        if collapsed != loose:  # about one name in five
+            skeleton = _DOUBLED_BYTES.sub(b"", skeleton)
+        keys = b"\x00".join((spelling, word_order, skeleton, collapsed))
+    return tuple(charmap_decode(keys, "strict", decoding)[0].split("\x00"))
+
+
+def _loose_keys_reading_tash(skeleton: bytes, joined: bytes, codec: _KeyCodec) -> tuple[bytes, bytes, bytes]:
+    """The skeleton, consonant and romanized keys, تش read as ش, in the order of
+    the str path: the skeleton's doubles go before its consonants are read."""
+    skeleton = _DOUBLED_BYTES.sub(b"", skeleton)
     consonants = skeleton.replace(codec.tash, codec.shin).translate(codec.consonants)
-    roman = joined.replace(codec.tash, codec.shin).translate(codec.roman, codec.roman_deleted)
-    loose = b"\x00".join((skeleton, consonants, roman))
-    if _DOUBLE_BYTES.search(loose) is not None:  # rare: collapse doubles, in the order of the str path
-        if _DOUBLE_BYTES.search(skeleton) is not None:
-            skeleton = _DOUBLES_BYTES.sub(_first_byte, skeleton)
-            consonants = skeleton.replace(codec.tash, codec.shin).translate(codec.consonants)
-        if _DOUBLE_BYTES.search(consonants) is not None:
-            consonants = _DOUBLES_BYTES.sub(_first_byte, consonants)
-        if _DOUBLE_BYTES.search(roman) is not None:
-            roman = _DOUBLES_BYTES.sub(_first_byte, roman)
-        loose = b"\x00".join((skeleton, consonants, roman))
-    text = codecs.charmap_decode(b"\x00".join((spelling, word_order, loose)), "strict", codec.decoding)[0]
-    return tuple(text.split("\x00"))
+    romanized = joined.replace(codec.tash, codec.shin).translate(codec.roman, codec.roman_deleted)
+    return skeleton, _DOUBLED_BYTES.sub(b"", consonants), _DOUBLED_BYTES.sub(b"", romanized)
 
 
 def keys(text: str) -> tuple[str, ...]:
@@ -338,20 +357,17 @@ def keys(text: str) -> tuple[str, ...]:
         check_str(text, "text")
     if not text.isascii():
         # normalize()'s fast path, but into the key codec's bytes instead of back
-        # to str: the words of the normal form, ready for _byte_keys.
-        fused = _FUSED or _fused_start()
+        # to str: the normal form, ready for _byte_keys.
+        encoding, deleted, fold, codec = _FUSED or _fused_start()
         try:
-            data = codecs.charmap_encode(text, "strict", fused.encoding)[0]
+            data = charmap_encode(text, "strict", encoding)[0]
         except UnicodeEncodeError:
             pass
         else:
-            data = data.translate(fused.fold, fused.deleted)
-            if _NOT_KEYED not in data:
-                words = data.split()  # the key codec writes the space as b" " and no other ASCII space
-                if not words:
-                    return ()
-                if not words[0].isascii() or not b"".join(words).isascii():
-                    return _byte_keys(words, fused.codec)
+            data = data.translate(fold, deleted)
+            # Latin (and nothing but spaces) is left to the str path
+            if _NOT_KEYED not in data and not data.isascii():
+                return _byte_keys(data, codec)
     return keys_of_normalized(normalize(text))
 
 

@@ -41,6 +41,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from codecs import charmap_decode, charmap_encode  # looked up once: they run per name
 from collections.abc import Callable, Iterable
 from functools import cache
 from typing import TYPE_CHECKING
@@ -262,17 +263,17 @@ def normalize(text: str) -> str:
     else:
         encoding, deleted, decoding = _FAST or _fast_start()
         try:  # text in the fast alphabet is already NFKC (see fast_codec)
-            data = codecs.charmap_encode(text, "strict", encoding)[0]
+            data = charmap_encode(text, "strict", encoding)[0]
         except UnicodeEncodeError:
             text = unicodedata.normalize("NFKC", text)
             try:  # presentation forms and ligatures unfold into the fast alphabet
-                data = codecs.charmap_encode(text, "strict", encoding)[0]
+                data = charmap_encode(text, "strict", encoding)[0]
             except UnicodeEncodeError:
                 data = None
         text = (
             _general(text)
             if data is None
-            else codecs.charmap_decode(data.translate(None, deleted), "strict", decoding)[0]
+            else charmap_decode(data.translate(None, deleted), "strict", decoding)[0]
         )
     if "  " in text or text[:1] == " " or text[-1:] == " ":
         return " ".join(text.split())
