@@ -21,6 +21,7 @@ beside everything else.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -45,16 +46,27 @@ def grams(word: str) -> list[str]:
 
 
 @cache
-def _table() -> tuple[dict[str, float], float]:
-    """The trigram values of data/wordness.tsv, and the value of the rest."""
+def _table() -> tuple[list[str], float]:
+    """The rows of data/wordness.tsv ("gram\tvalue"), sorted, and the value of
+    every trigram not listed: a gram is found by bisection, so the first lookup
+    parses no row but the ones it reads. The tab sorts before every letter, so
+    rows sort as their grams do."""
     text = (resources.files("namelink") / "data" / "wordness.tsv").read_text(encoding="utf-8")
-    values: dict[str, float] = {}
-    for line in text.splitlines():
-        if not line or line.startswith("#") or line == "gram\tvalue":
-            continue
-        gram, _, value = line.partition("\t")
-        values[gram] = int(value) / SCALE
-    return values, values.pop(UNSEEN)
+    rows = [line for line in text.splitlines() if line and not line.startswith("#")]
+    if rows[:1] != ["gram\tvalue"] or not rows[1].startswith(UNSEEN + "\t"):
+        raise ValueError("data/wordness.tsv: not a table gazetteers/make_wordness.py wrote")
+    unseen = int(rows[1].partition("\t")[2]) / SCALE
+    del rows[:2]
+    rows.sort()  # the file is written sorted: one pass
+    return rows, unseen
+
+
+def _value(rows: list[str], unseen: float, gram: str) -> float:
+    key = gram + "\t"
+    i = bisect_left(rows, key)
+    if i < len(rows) and rows[i].startswith(key):
+        return int(rows[i][len(key) :]) / SCALE
+    return unseen
 
 
 @lru_cache(maxsize=CACHE_FORMS)
@@ -62,8 +74,8 @@ def wordness(form: str) -> float:
     """The mean log ratio of ``form``'s trigrams (a normalized string of one word
     or several): > 0 spelled like the language's words, < 0 like names; 0.0
     for an empty string."""
-    values, unseen = _table()
+    rows, unseen = _table()
     found = [g for word in form.split(" ") if word for g in grams(word)]
     if not found:
         return 0.0
-    return sum(values.get(g, unseen) for g in found) / len(found)
+    return sum(_value(rows, unseen, g) for g in found) / len(found)
