@@ -289,6 +289,7 @@ SHOWN = (
     "sim_skeleton",
     "sim_consonants",
     "loose_word_zipf",
+    "wordness",
     "zipf_gap",
     "derived",
     "clitic_gain",
@@ -312,6 +313,7 @@ def shown_evidence(evidence: tuple[float, ...]) -> tuple[tuple[str, float], ...]
 # Evidence worth a phrase in an explanation, and from what value on.
 SAYS_WORD = 0.5  # loose_word_zipf: zipf 4 and up
 SAYS_GAP = 0.1  # zipf_gap: the query 0.8 zipf more frequent than the name
+SAYS_SPELLED = 0.6  # wordness: a mean log ratio of 0.4 towards the language's words
 
 
 def evidence_phrase(evidence: tuple[float, ...], probability: float) -> str:
@@ -325,6 +327,9 @@ def evidence_phrase(evidence: tuple[float, ...], probability: float) -> str:
         said.append(f"frequent word (zipf {value['loose_word_zipf'] * _ZIPF_SCALE:.1f})")
     if value["zipf_gap"] >= SAYS_GAP:
         said.append(f"a word {value['zipf_gap'] * _ZIPF_SCALE:.1f} zipf more frequent than the name")
+    if value["wordness"] >= SAYS_SPELLED:
+        spelled = value["wordness"] * 2 * WORDNESS_CLIP - WORDNESS_CLIP
+        said.append(f"spelled like a word of the language ({spelled:+.1f})")
     if value["derived"]:
         said.append("an adjective or plural of the name")
     if value["other_language"]:

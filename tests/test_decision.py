@@ -9,7 +9,7 @@ from importlib import resources
 
 import pytest
 
-from namelink import Gazetteer, link, link_text, normalize
+from namelink import Gazetteer, candidates, link, link_text, normalize
 from namelink.evidence import FEATURES
 from namelink.lexicon import derived_from, script_lang, unlisted, word_zipf, zipf
 from namelink.records import Link
@@ -182,7 +182,12 @@ def test_a_link_carries_the_evidence_it_was_decided_on() -> None:
     found = link("بوتن")
     assert found is not None
     evidence = dict(found.evidence)
-    assert {"similarity", "zipf_gap", "gap", "popularity_prior"} <= evidence.keys()
+    assert {"similarity", "zipf_gap", "wordness", "gap", "popularity_prior"} <= evidence.keys()
+
+
+def test_the_explanation_says_when_a_query_is_spelled_like_a_word() -> None:
+    (best, *_) = candidates("پرونده", limit=1)
+    assert "spelled like a word of the language" in best.explanation
 
 
 # --- Running text ---------------------------------------------------------------------------
