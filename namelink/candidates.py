@@ -244,7 +244,7 @@ def partial(index: Index, norm: str, offer: Offer) -> None:
                 if Indel.normalized_similarity(query[0], surname) >= scoring.SURNAME_MIN_SIMILARITY:
                     offer(name_id, "partial", 2 / (1 + index.name_words[name_id]), norm, "")
         return
-    words = set(query)
+    words = list(dict.fromkeys(query))  # in the query's order: ties go the same way in every process
     shared: Counter[int] = Counter()
     for word in words:
         ids = index.words.get(word)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -309,3 +312,20 @@ def test_a_gold_file_without_the_columns_is_a_usage_error(
     bad.write_text("label\tid\nبوتين\tQ7747\n", encoding="utf-8")
     assert main(["eval", str(bad)]) == 2
     assert "missing column" in capsys.readouterr().err
+
+
+def test_a_link_is_the_same_in_every_process_whatever_its_hash_seed() -> None:
+    # two names of the Bahamas share the query's words equally (كومنولث البهاما,
+    # جزر البهاما): the tie went to whichever a set happened to yield first
+    code = "from namelink import candidates; print(repr(candidates('كومنولث جزر البهاما', limit=3)))"
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(4)
+    }
+    assert len(seen) == 1
