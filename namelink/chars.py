@@ -186,7 +186,6 @@ FOLD_LETTERS: Table = {
     0x06C2: "ه",  # ARABIC LETTER HEH GOAL WITH HAMZA ABOVE
     0x06C3: "ه",  # ARABIC LETTER TEH MARBUTA GOAL (Urdu)
     0x06BE: "ه",  # ARABIC LETTER HEH DOACHASHMEE (Urdu aspiration, Uyghur h)
-    0x06D5: "ه",  # ARABIC LETTER AE (Kurdish, Uyghur e)
     0x06FF: "ه",  # ARABIC LETTER HEH WITH INVERTED V
     # kaf: the Persian/Urdu keheh is the same letter as Arabic kaf
     0x06A9: "ك",  # ARABIC LETTER KEHEH
@@ -222,13 +221,26 @@ FOLD_LETTERS: Table = {
     0x06C9: "و",  # ARABIC LETTER KIRGHIZ YU
     0x06CA: "و",  # ARABIC LETTER WAW WITH TWO DOTS ABOVE
     0x06CF: "و",  # ARABIC LETTER WAW WITH DOT ABOVE
-    # v: the Uyghur and Kurdish ve is the same sound as the veh ڤ
-    0x06CB: "ڤ",  # ARABIC LETTER VE (Uyghur ۋ)
+    0x06CB: "و",  # ARABIC LETTER VE (Uyghur ۋ, w and v): on waw, as Persian writes v
+    # v: the Maghrebi letters for v are the veh ڤ
     0x06A5: "ڤ",  # ARABIC LETTER FEH WITH THREE DOTS BELOW (Maghrebi v)
     0x06A8: "ڤ",  # ARABIC LETTER QAF WITH THREE DOTS ABOVE (Maghrebi g/v)
     # ng: Uyghur and Ottoman nasal velar, written نگ elsewhere
     0x06AD: "نگ",  # ARABIC LETTER NG (Uyghur ڭ)
 }
+
+# --- VOWEL LETTERS: Kurdish, Uyghur and Kazakh write every vowel ---------------
+# These orthographies spell the short vowels that Arabic, Persian and Urdu leave
+# unwritten, with letters of their own, and start a vowel-initial word with a
+# hamza seat: Kurdish ئەسمەرە, Uyghur ئوسلو, Kazakh امەريكا are the Arabic
+# أسمرة, أوسلو, أمريكا. Which reading a letter has depends on where it stands in
+# its word, so these are rules over words (normalize.fold_vowel_letters), not a
+# translate table; the letters they read:
+AE = "\u06d5"  # ARABIC LETTER AE (ە): the vowel a/e; at a word's end the -e that Persian writes ه
+VOWEL_SEAT = "\u0626"  # ARABIC LETTER YEH WITH HAMZA ABOVE (ئ): no Arabic, Persian or Urdu word begins so
+AE_WITHIN_WORD = "ا"  # a written short vowel is read as the long vowel the looser keys drop
+AE_AT_WORD_END = "ه"
+VOWEL_SEAT_AT_WORD_START = "ا"  # with the vowel it carries: ئا and ئە are one ا, ئو is او
 
 # --- DIGITS: the three digit sets of Arabic-script text -------------------------
 DIGITS: Table = {

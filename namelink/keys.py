@@ -33,7 +33,7 @@ __all__ = [
     "sound_spelling",
 ]
 
-KEYS_VERSION = "2"
+KEYS_VERSION = "3"
 
 KEY_KINDS = ("spelling", "word_order", "skeleton", "consonants", "romanized")
 

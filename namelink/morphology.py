@@ -226,7 +226,7 @@ QUALIFIERS = frozenset(
 )
 # Words after a name that say it is a city or a territory, dropped from the end:
 # Uyghur ئۈرۈمچى شەھىرى (Ürümqi city), Urdu جزیرہ نورفک خطہ (territory).
-TRAILING_DESIGNATORS = frozenset({"شههيري", "شههير", "خطه"})
+TRAILING_DESIGNATORS = frozenset({"شاهيري", "شاهير", "خطه"})
 # Designators that sentences put before any place as a common noun (مردم شهر
 # هیروشیما "the people of the city of Hiroshima", کشور ایران): in running text
 # they stay outside the mention (in the fit half of tests/data/eval/text.tsv

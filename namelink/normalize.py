@@ -18,6 +18,9 @@ The steps, in this fixed order (``STEPS``):
 7. ``recompose``           NFKC again: a deletion may have brought together two
    characters that compose (Hangul jamo); composing them keeps normalize idempotent.
 8. ``collapse_space``      punctuation becomes a space; runs of space become one.
+9. ``fold_vowel_letters``  the vowels that Kurdish, Uyghur and Kazakh write and
+   Arabic leaves out: a word's first ئ (with the ا or ە it carries) → ا, ە → ا
+   within a word and → ه at its end (ئەسمەرە → اسماره; chars.AE documents them).
 
 Steps 2 to 6 and the punctuation of step 8 are composed into one ``str.translate``
 table over the Basic Multilingual Plane, so that the general path is one NFKC, one
@@ -90,6 +93,19 @@ def collapse_space(text: str) -> str:
     return _NON_WORD.sub(" ", text).strip()
 
 
+# Over text whose words are one space apart, as collapse_space leaves it.
+_SEATED_VOWEL = re.compile(f"(?:^|(?<= )){chars.VOWEL_SEAT}[{chars.AE}ا]?")
+_AE_WITHIN_WORD = re.compile(f"{chars.AE}(?=[^ ])")
+
+
+def fold_vowel_letters(text: str) -> str:
+    if chars.AE in text:
+        text = _AE_WITHIN_WORD.sub(chars.AE_WITHIN_WORD, text).replace(chars.AE, chars.AE_AT_WORD_END)
+    if text[:1] == chars.VOWEL_SEAT or " " + chars.VOWEL_SEAT in text:
+        text = _SEATED_VOWEL.sub(chars.VOWEL_SEAT_AT_WORD_START, text)
+    return text
+
+
 STEPS: tuple[Callable[[str], str], ...] = (
     fold_compatibility,
     fold_case,
@@ -99,6 +115,7 @@ STEPS: tuple[Callable[[str], str], ...] = (
     strip_accents,
     recompose,
     collapse_space,
+    fold_vowel_letters,
 )
 
 
@@ -276,8 +293,8 @@ def normalize(text: str) -> str:
             else charmap_decode(data.translate(None, deleted), "strict", decoding)[0]
         )
     if "  " in text or text[:1] == " " or text[-1:] == " ":
-        return " ".join(text.split())
-    return text
+        text = " ".join(text.split())
+    return fold_vowel_letters(text)
 
 
 _FAST: tuple[EncodingMap, bytes, str] | None = None

@@ -329,3 +329,9 @@ def test_a_link_is_the_same_in_every_process_whatever_its_hash_seed() -> None:
         for seed in range(4)
     }
     assert len(seen) == 1
+
+
+def test_the_uyghur_word_for_city_after_a_name_is_dropped() -> None:
+    found = link("ئۈرۈمچى شەھىرى")
+
+    assert found is not None and found.qid == link("ئۈرۈمچى").qid and "dropped" in found.explanation

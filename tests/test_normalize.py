@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from namelink import chars
+from namelink.keys import keys
 from namelink.normalize import FAST_ALPHABET, STEPS, normalize
 
 
@@ -53,8 +54,12 @@ arabic_text = st.text(
         ("ڈھاکہ", "دهاكه"),  # Urdu ddal, heh doachashmee, heh goal
         ("پاڑا", "پارا"),  # Urdu rreh
         ("پاکستاں", "پاكستان"),  # noon ghunna
-        ("ئۇيغۇر", "ئويغور"),  # Uyghur u
-        ("کوردستانە", "كوردستانه"),  # Kurdish ae
+        ("ئۇيغۇر", "اويغور"),  # Uyghur u, and the hamza seat of a vowel-initial word
+        ("کوردستانە", "كوردستانه"),  # Kurdish ae at a word's end
+        ("مەسقەت", "ماسقات"),  # Kurdish ae within a word: a written vowel
+        ("ئەسمەرە", "اسماره"),  # a seat and the vowel it carries are one alef
+        ("ئاۋكلاند", "اوكلاند"),  # Uyghur ve on waw
+        ("رئيس هيئة", "رئيس هيئه"),  # a seat within an Arabic word stays
         ("١٩٧٩ ۱۳۵۷", "1979 1357"),  # Arabic-Indic and Persian digits
         ("Erdoğan", "erdogan"),
         ("António Guterres", "antonio guterres"),
@@ -74,6 +79,14 @@ def test_normalize_gives_the_orthographic_normal_form(text: str, expected: str) 
 def test_every_folded_letter_normalizes_to_its_documented_base(cp: int) -> None:
     base = chars.FOLD_LETTERS[cp] or ""
     assert normalize("ب" + chr(cp) + "ب") == normalize("ب" + base + "ب")
+
+
+@pytest.mark.parametrize(
+    ("vowelled", "arabic"),
+    [("ئوسلو", "أوسلو"), ("کەنەدا", "كندا"), ("ئیرلەند", "إيرلندا"), ("مەسقەت", "مسقط")],
+)
+def test_kurdish_and_uyghur_spellings_share_a_key_with_the_arabic_one(vowelled: str, arabic: str) -> None:
+    assert set(keys(vowelled)) & set(keys(arabic))
 
 
 def test_pyarabic_diacritics_are_all_removed() -> None:
