@@ -93,15 +93,16 @@ def collapse_space(text: str) -> str:
     return _NON_WORD.sub(" ", text).strip()
 
 
-# Over text whose words are one space apart, as collapse_space leaves it.
-_SEATED_VOWEL = re.compile(f"(?:^|(?<= )){chars.VOWEL_SEAT}[{chars.AE}ا]?")
-_AE_WITHIN_WORD = re.compile(f"{chars.AE}(?=[^ ])")
+# Over text whose words are spaces apart (one or more: the rules read the same).
+_AE, _SEAT, _SPACED_SEAT = chars.AE, chars.VOWEL_SEAT, " " + chars.VOWEL_SEAT
+_SEATED_VOWEL = re.compile(f"(?:^|(?<= )){_SEAT}[{_AE}ا]?")
+_AE_WITHIN_WORD = re.compile(f"{_AE}(?=[^ ])")
 
 
 def fold_vowel_letters(text: str) -> str:
-    if chars.AE in text:
-        text = _AE_WITHIN_WORD.sub(chars.AE_WITHIN_WORD, text).replace(chars.AE, chars.AE_AT_WORD_END)
-    if text[:1] == chars.VOWEL_SEAT or " " + chars.VOWEL_SEAT in text:
+    if _AE in text:
+        text = _AE_WITHIN_WORD.sub(chars.AE_WITHIN_WORD, text).replace(_AE, chars.AE_AT_WORD_END)
+    if text[:1] == _SEAT or _SPACED_SEAT in text:
         text = _SEATED_VOWEL.sub(chars.VOWEL_SEAT_AT_WORD_START, text)
     return text
 
@@ -292,9 +293,11 @@ def normalize(text: str) -> str:
             if data is None
             else charmap_decode(data.translate(None, deleted), "strict", decoding)[0]
         )
+        if _AE in text or _SEAT in text:  # ASCII holds neither
+            text = fold_vowel_letters(text)
     if "  " in text or text[:1] == " " or text[-1:] == " ":
-        text = " ".join(text.split())
-    return fold_vowel_letters(text)
+        return " ".join(text.split())
+    return text
 
 
 _FAST: tuple[EncodingMap, bytes, str] | None = None
