@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from namelink import Gazetteer, candidates, link
+from namelink import Gazetteer, candidates, link, normalize
 from namelink.cli import main
 from namelink.evaluate import evaluate, read_gold
 from namelink.score import BANDS, CANDIDATE_CUTOFF, LINK_THRESHOLD
@@ -335,3 +335,10 @@ def test_the_uyghur_word_for_city_after_a_name_is_dropped() -> None:
     found = link("ئۈرۈمچى شەھىرى")
 
     assert found is not None and found.qid == link("ئۈرۈمچى").qid and "dropped" in found.explanation
+
+
+def test_the_trailing_designators_are_the_normal_forms_of_the_words_they_stand_for() -> None:
+    # written as normal forms, they go stale when normalize() changes (شەھىرى did)
+    from namelink.morphology import TRAILING_DESIGNATORS
+
+    assert {normalize(word) for word in ("شەھىرى", "شەھىر", "خطہ")} == TRAILING_DESIGNATORS
