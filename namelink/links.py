@@ -16,10 +16,11 @@ from namelink.candidates import Hit
 from namelink.evidence import evidence_phrase, features, shown_evidence
 from namelink.explain import explain
 from namelink.index import SAME_SCRIPT_KINDS, Index
+from namelink.morphology import SETTING_APART
 from namelink.normalize import normalize
 from namelink.records import Link
 
-__all__ = ["Weighed", "decide", "to_link", "weighed", "with_evidence"]
+__all__ = ["Weighed", "decide", "set_apart", "to_link", "weighed", "with_evidence"]
 
 
 class Weighed(NamedTuple):
@@ -89,14 +90,30 @@ def weighed(
     raw = with_evidence(index, name, ranked, lang, top, first_words)
     if raw and raw[0].hit.method == "qid":
         return raw
+    groups = [(w.hit.method, w.hit.similarity, w.hit.variant) for w in raw]
     coherent = scoring.coherent(
         [scoring.probability(w.evidence) for w in raw],
-        [(w.hit.method, w.hit.similarity, w.hit.variant) for w in raw],
+        groups,
         [index.popularity[w.entity] for w in raw],
+        # asked only where two candidates share one name: the rare case
+        [set_apart(index, w) for w in raw] if len(set(groups)) < len(groups) else None,
     )
     out = [w._replace(probability=p) for w, p in zip(raw, coherent, strict=True)]
     out.sort(key=lambda w: (-w.probability, -w.hit.score, index.qids[w.entity]))
     return out
+
+
+def set_apart(index: Index, weighed: Weighed) -> bool:
+    """Whether the gazetteer also names the candidate's entity with its matched
+    name and a word that sets it apart (مدينة الكويت, تونس العاصمة)."""
+    if weighed.hit.name_id < 0:
+        return False
+    name = normalize(index.name_text[weighed.hit.name_id])
+    for word in SETTING_APART:
+        for form in (f"{word} {name}", f"{name} {word}"):
+            if any(index.name_entity[n] == weighed.entity for n in index.normalized.get(form)):
+                return True
+    return False
 
 
 def to_link(index: Index, weighed: Weighed, query: str) -> Link:

@@ -227,6 +227,13 @@ QUALIFIERS = frozenset(
 # Words after a name that say it is a city or a territory, dropped from the end:
 # Uyghur ئۈرۈمچى شەھىرى (Ürümqi city), Urdu جزیرہ نورفک خطہ (territory).
 TRAILING_DESIGNATORS = frozenset({"شاهيري", "شاهير", "خطه"})
+# Words with which a gazetteer names a place apart from another of the same name,
+# before or after the name: the designators of a state's parts (مدينة الكويت and
+# شهر کویت beside Kuwait, ولاية جورجيا beside Georgia, استان تهران beside Tehran),
+# an emirate (إمارة دبي beside the city), the capital (تونس العاصمة beside
+# Tunisia), the Uyghur city (... شەھىرى). Not a state's own designators: دولة
+# الكويت is the country's official name, which sets nothing apart.
+SETTING_APART = SUBDIVISION_DESIGNATORS | {"اماره", "امارت", "العاصمه", "شاهيري"}
 # Designators that sentences put before any place as a common noun (مردم شهر
 # هیروشیما "the people of the city of Hiroshima", کشور ایران): in running text
 # they stay outside the mention (in the fit half of tests/data/eval/text.tsv

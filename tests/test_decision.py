@@ -13,7 +13,7 @@ from namelink import Gazetteer, candidates, link, link_text, normalize
 from namelink.evidence import FEATURES
 from namelink.lexicon import derived_from, script_lang, unlisted, word_zipf, zipf
 from namelink.records import Link
-from namelink.score import LINK_THRESHOLD, ModelError, ambiguous, coherent, read_model
+from namelink.score import LINK_THRESHOLD, SET_APART_SHARE, ModelError, ambiguous, coherent, read_model
 from namelink.wordness import wordness
 
 SHIPPED = (resources.files("namelink") / "data" / "model.json").read_text(encoding="utf-8")
@@ -136,6 +136,32 @@ def test_two_entities_one_name_share_its_probability_by_popularity() -> None:
     out = coherent([p for p, _ in shared], [e for _, e in shared], [200, 20, 50])
     assert out[0] / out[1] == pytest.approx(201 / 21, rel=1e-3)
     assert sum(out) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_a_place_the_gazetteer_names_apart_is_the_lesser_reading_of_the_bare_name() -> None:
+    shared = [(0.4, ("exact", 1.0, "")), (0.4, ("exact", 1.0, ""))]
+    plain = coherent([p for p, _ in shared], [e for _, e in shared], [200, 100])
+    apart = coherent([p for p, _ in shared], [e for _, e in shared], [200, 100], [False, True])
+    assert plain[0] / plain[1] == pytest.approx(201 / 101, rel=1e-3)
+    assert apart[0] / apart[1] == pytest.approx(201 / (101 * SET_APART_SHARE), rel=1e-3)
+    assert sum(apart) == pytest.approx(sum(plain), abs=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "capital"),
+    [("تونس", "Q948", "Q3572"), ("کویت", "Q817", "Q35178"), ("غواتيمالا", "Q774", "Q1555")],
+)
+def test_a_countrys_bare_name_links_the_country_and_not_its_capital_named_apart(
+    name: str, country: str, capital: str
+) -> None:
+    found = link(name)
+    assert found is not None and found.qid == country
+    assert found.runner_up is not None and found.runner_up.qid == capital
+
+
+def test_the_capital_named_apart_still_links_by_that_name() -> None:
+    assert link("تونس العاصمة").qid == "Q3572"
+    assert link("مدينة الكويت").qid == "Q35178"
 
 
 def _link(qid: str, score: float) -> Link:
