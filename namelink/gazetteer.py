@@ -19,7 +19,7 @@ from namelink import score as scoring
 from namelink.candidates import Hit, ranked
 from namelink.evidence import FEATURES
 from namelink.index import Index, build_index, load_index
-from namelink.keys import consonant_key, first_word_key
+from namelink.keys import consonant_key, first_word_key, word_order_key
 from namelink.lexicon import listing
 from namelink.links import Weighed, decide, to_link, weighed, with_evidence
 from namelink.normalize import check_str
@@ -174,7 +174,10 @@ class Gazetteer:
 
     def _key_held(self, norm: str) -> bool:
         skeleton = first_word_key(norm)
-        return bool(self._index.keys[2].get(skeleton) or self._index.keys[3].get(consonant_key(skeleton)))
+        if self._index.keys[2].get(skeleton) or self._index.keys[3].get(consonant_key(skeleton)):
+            return True
+        # the same words in another order (کوکوس جزائر, جزایر کوکوس)
+        return " " in norm and bool(self._index.keys[1].get(word_order_key(norm)))
 
     def holds_name(self, norm: str) -> bool:
         """Whether some name of this gazetteer has the normal form ``norm``."""

@@ -6,7 +6,7 @@ import tracemalloc
 
 import pytest
 
-from namelink import Gazetteer, Mention, iter_link_text, link_text
+from namelink import Gazetteer, Mention, iter_link_text, link, link_text
 
 # QIDs of the embedded gazetteer's entries (see tests/data/default_links.tsv).
 PUTIN, XI, SAMARKAND, CHINA, SCO, UKRAINE = "Q7747", "Q15031", "Q5753", "Q148", "Q485207", "Q212"
@@ -92,6 +92,13 @@ def test_the_seed_spellings_of_the_news_are_all_found() -> None:
     assert got["شي جنپنگ"] == XI
     assert got["سامرقند"] == SAMARKAND
     assert got["نانسي پلوسي"] == PELOSI
+
+
+def test_a_name_with_its_words_in_another_order_is_found_as_link_finds_it() -> None:
+    # the gazetteer writes جزائر کوکوس; link() matches the other order by its word-order key
+    cocos = link("جزائر کوکوس")
+    assert cocos is not None
+    assert found("اس نے کہا کہ کوکوس جزائر میں بارش ہوئی") == [("کوکوس جزائر", cocos.qid)]
 
 
 def test_offsets_stay_exact_with_diacritics_tatweel_and_odd_spaces() -> None:
