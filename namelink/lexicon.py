@@ -222,6 +222,7 @@ def derived_from(form: str, name: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=CACHE_FORMS)
 def script_lang(text: str) -> str | None:
     """The language the letters of raw (not normalized) ``text`` betray: "ur"
     for letters only Urdu writes (ٹ ڈ ڑ ں ھ ہ ے), "fa" for the Persian ی and ک,
