@@ -297,14 +297,13 @@ def partial(index: Index, norm: str, offer: Offer, held: Mapping[int, Hit] | Non
     for ids in counted:
         if ids is not last_ids:
             found.update(_shared(reach, ids))
+    ending = [name_id for name_id in found if index.name_last[name_id] == last]
     # In the order in which a count over the postings in turn first meets them
     # (each posting ascending), the order offers were always made in.
-    met = {name_id: [i for i, ids in enumerate(counted) if _holds(ids, name_id)] for name_id in found}
-    for name_id in sorted(found, key=lambda name_id: (met[name_id][0], name_id)):
-        count = len(met[name_id])
-        size = index.name_words[name_id]
-        agree = count >= 2 and (count == len(words) or count == size) and index.name_last[name_id] == last
-        if agree:
+    met = {name_id: [i for i, ids in enumerate(counted) if _holds(ids, name_id)] for name_id in ending}
+    for name_id in sorted(ending, key=lambda name_id: (met[name_id][0], name_id)):
+        count, size = len(met[name_id]), index.name_words[name_id]
+        if count >= 2 and (count == len(words) or count == size):
             offer(name_id, "partial", 2 * count / (len(words) + size), norm, "")
 
 

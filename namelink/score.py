@@ -38,7 +38,9 @@ __all__ = [
     "ambiguous",
     "coherent",
     "decide",
+    "hit_score",
     "model",
+    "popularity_note",
     "probability",
     "quality",
     "read_model",
@@ -236,11 +238,19 @@ def decide(ranked: list[Link], threshold: float) -> Link | None:
     if best.score - runner_up.score < MARGIN:
         return None
     shown = runner_up if runner_up.score >= RUNNER_UP_MIN else None
-    if dict(best.evidence).get("gap", 1.0) < CLOSE_CALL and best.popularity > runner_up.popularity:
-        popularities = f"{best.popularity} vs {runner_up.popularity}"
-        why = f"{best.explanation}; close call decided by popularity ({popularities})"
-        return replace(best, runner_up=shown, explanation=why)
+    note = popularity_note(best.evidence, best.popularity, runner_up.popularity)
+    if note:
+        return replace(best, runner_up=shown, explanation=best.explanation + note)
     return replace(best, runner_up=shown)
+
+
+def popularity_note(evidence: tuple[tuple[str, float], ...], popularity: int, runner_popularity: int) -> str:
+    """What a decided link's explanation ends with when its runner-up's stage
+    score came within CLOSE_CALL (``evidence`` is Link.evidence) and popularity
+    decided: "; close call decided by popularity (120 vs 3)", else ""."""
+    if dict(evidence).get("gap", 1.0) < CLOSE_CALL and popularity > runner_popularity:
+        return f"; close call decided by popularity ({popularity} vs {runner_popularity})"
+    return ""
 
 
 def ambiguous(ranked: list[Link], threshold: float) -> bool:
