@@ -296,7 +296,13 @@ def weakest_word(words: Sequence[str], other: Sequence[str]) -> float:
     matched to a full name (تريغفي / تريغفي لي), leaves one word unmatched."""
     if not words or not other:
         return 0.0
-    return min(max(Indel.normalized_similarity(word, theirs) for theirs in other) for word in words)
+    weakest = 1.0
+    for word in words:
+        if word not in other:  # a word of ``other`` itself is alike 1.0, the most there is
+            closest = max(Indel.normalized_similarity(word, theirs) for theirs in other)
+            if closest < weakest:
+                weakest = closest
+    return weakest
 
 
 def name_agreement(
@@ -316,9 +322,12 @@ def name_agreement(
         mine = name_items(word)
         if not mine:
             continue
-        closest = max(
-            range(len(other)), key=lambda j: Indel.normalized_similarity(skeleton, other_skeletons[j])
-        )
+        if skeleton in other_skeletons:  # alike 1.0 only to itself: the first such is the closest
+            closest = other_skeletons.index(skeleton)
+        else:
+            closest = max(
+                range(len(other)), key=lambda j: Indel.normalized_similarity(skeleton, other_skeletons[j])
+            )
         theirs = name_items(other[closest])
         if mine & theirs:
             # a word that is the name's own word agrees with nothing but itself
