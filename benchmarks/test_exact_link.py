@@ -4,8 +4,12 @@ The floor is what an exact answer cannot do without: normalize() the query and
 look its normal form up in the postings. Everything link() adds (the loose
 stages, scoring, the Link) is the ratio. Measured on the 1M-name synthetic
 gazetteer and on the default; names of one entity only, so the answer is sure.
-Issue 13 measured 37–44× (0.20–0.35 ms); the early exit that cuts it is in
-the lookup stages.
+Issue 13 measured 37–44× (0.20–0.35 ms). No loose stage may be skipped for an
+exact hit: its hits are the second and third candidates, whose stage scores,
+popularity and probabilities the exact candidate's evidence (gap, popularity
+lead), its coherent probability and the runner-up depend on. What is cut is the
+work whose result cannot change a hit (score.CEILING), and the cost of each
+step (the trees read at once: namelink.trees).
 
 Two figures: the first lookup of each name (Gazetteer.forget() before each
 round: the whole lookup, what a column of distinct names pays), and the same

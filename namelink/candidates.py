@@ -19,14 +19,15 @@ finds and orders candidates.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
 from namelink import score as scoring
+from namelink.evidence import popularity_prior
 from namelink.index import ARABIC_SCRIPT, LATIN, SAME_SCRIPT_KINDS, Index, trigrams
 from namelink.index.grams import most_shared
 from namelink.keys import keys_of_normalized, romanized_key, skeleton_key, sound_spelling, spelling_key
@@ -116,14 +117,18 @@ def hits(index: Index, norm: str, exact_text: str, lang: str | None, loose: bool
     variant of it. ``loose=False`` looks up the normal form only.
     """
     best: dict[int, Hit] = {}
+    name_entity, popularity, ceiling = index.name_entity, index.popularity, scoring.CEILING
 
     def offer(name_id: int, method: str, similarity: float, form: str, variant: str) -> None:
-        entity = index.name_entity[name_id]
+        entity = name_entity[name_id]
+        held = best.get(entity)
+        if held is not None and held.score >= ceiling[method]:
+            return  # no score of this method can better it
         in_lang = lang is None or index.langs[index.name_lang[name_id]] == lang
         weight = scoring.rescale_fuzzy(similarity) if method == "fuzzy" else similarity
-        quality = scoring.quality(weight, index.popularity[entity], in_lang)
-        value = scoring.score(method, quality, variant=bool(variant))
-        if entity not in best or value > best[entity].score:
+        prior = popularity_prior(popularity[entity])
+        value = scoring.hit_score(method, weight, prior, 1.0 if in_lang else 0.0, bool(variant))
+        if held is None or value > held.score:
             best[entity] = Hit(value, name_id, method, similarity, form, variant)
 
     common = is_common_word(norm)
@@ -147,11 +152,11 @@ def hits(index: Index, norm: str, exact_text: str, lang: str | None, loose: bool
     if script_lang(exact_text) in ("fa", "ur"):
         # Persian and Urdu have no article: ال is not added to or taken off their words
         forms = [(form, why) for form, why in forms if "article" not in why]
-    same_script(index, forms, exact_text, common=common, keyed=not strict, offer=offer)
+    same_script(index, forms, exact_text, common=common, keyed=not strict, offer=offer, held=best)
     if strict:
         return best
-    partial(index, norm, offer)
-    cross_script(index, norm, offer)
+    partial(index, norm, offer, held=best)
+    cross_script(index, norm, offer, held=best)
     if not best or max(hit.score for hit in best.values()) < scoring.FUZZY_UNLESS_ABOVE:
         fuzzy(index, norm, offer)
     designated(index, norm, best)
@@ -190,14 +195,36 @@ def is_kind(index: Index, entity: int, kind: str) -> bool:
     return kind_type == "place" and inside == (kind == "subdivision")
 
 
+def _unbettered(index: Index, held: Mapping[int, Hit], ceiling: float) -> Callable[[int], bool]:
+    """Whether a name's entity is held (in ``held``, the hits offered so far)
+    below ``ceiling``, the most that a stage's offer of that name can score: a
+    name of an entity held at or above it is skipped before its similarity is
+    computed, since offering it would change nothing."""
+    name_entity = index.name_entity
+
+    def unbettered(name_id: int) -> bool:
+        hit = held.get(name_entity[name_id])
+        return hit is None or hit.score < ceiling
+
+    return unbettered
+
+
 def same_script(
-    index: Index, forms: list[tuple[str, str]], exact_text: str, *, common: bool, keyed: bool, offer: Offer
+    index: Index,
+    forms: list[tuple[str, str]],
+    exact_text: str,
+    *,
+    common: bool,
+    keyed: bool,
+    offer: Offer,
+    held: Mapping[int, Hit] | None = None,
 ) -> None:
     """Names equal to a form in normal form, then (when ``keyed``) names that
     share a same-script key with it: exact when the name is written as the
     query was, normalized otherwise, and a key or fuzzy hit by how alike the
     spelling keys are. A common word, or a variant that is one, reaches names
-    by its normal form only."""
+    by its normal form only. ``held`` is what ``offer`` holds so far, when the
+    caller lets it be read (see _unbettered)."""
     for form, variant in forms:
         for name_id in index.normalized.get(form):
             exact = not variant and index.name_text[name_id] == exact_text
@@ -212,7 +239,8 @@ def same_script(
             ids = postings.get(key)
             if len(ids) > MAX_POSTING:
                 continue
-            for name_id in ids:
+            ceiling = max(scoring.CEILING[kind], scoring.CEILING["fuzzy"])
+            for name_id in ids if held is None else filter(_unbettered(index, held, ceiling), ids):
                 # Equal word-order keys are the same words: only their order differs.
                 if kind == "word_order":
                     similarity = 1.0
@@ -228,48 +256,91 @@ def same_script(
                         offer(name_id, "fuzzy", similarity, form, variant)
 
 
-def partial(index: Index, norm: str, offer: Offer) -> None:
+def partial(index: Index, norm: str, offer: Offer, held: Mapping[int, Hit] | None = None) -> None:
     """Names that share their last word with the query and whose words are all
     in the query, or that hold all the query's words: طيب أردوغان is رجب طيب
     أردوغان, and فلاديمير فلاديميروفيتش بوتين is فلاديمير بوتين; a different
     last word is a different family (حمد بن عيسى المري). A single word reaches
     a person by the surname (ميشوستن, ميخائيل ميشوستين). A word so common that
-    more than MAX_POSTING names carry it counts for nothing."""
+    more than MAX_POSTING names carry it counts for nothing. ``held``: as for
+    same_script()."""
     query = [spelling_key(word) for word in norm.split(" ")]
     if len(query) == 1:
         ids = index.surnames.get(skeleton_key(query[0]))
-        if len(ids) <= MAX_POSTING:
-            for name_id in ids:
-                surname = index.name_last[name_id]
-                if Indel.normalized_similarity(query[0], surname) >= scoring.SURNAME_MIN_SIMILARITY:
-                    offer(name_id, "partial", 2 / (1 + index.name_words[name_id]), norm, "")
+        if len(ids) > MAX_POSTING:
+            return
+        if held is not None:
+            ids = list(filter(_unbettered(index, held, scoring.CEILING["partial"]), ids))
+        # One C-level pass scores every surname; the offers go in posting order.
+        alike = process.extract(
+            query[0],
+            index.name_last.many(ids),
+            scorer=Indel.normalized_similarity,
+            score_cutoff=scoring.SURNAME_MIN_SIMILARITY,
+            limit=None,
+        )
+        for position in sorted(position for _, _, position in alike):
+            name_id = ids[position]
+            offer(name_id, "partial", 2 / (1 + index.name_words[name_id]), norm, "")
         return
     words = list(dict.fromkeys(query))  # in the query's order: ties go the same way in every process
-    shared: Counter[int] = Counter()
-    for word in words:
-        ids = index.words.get(word)
-        if len(ids) <= MAX_POSTING:
-            shared.update(ids)
     last = query[-1]
-    for name_id, count in shared.items():
-        size = index.name_words[name_id]
-        agree = count >= 2 and (count == len(words) or count == size) and index.name_last[name_id] == last
-        if agree:
+    postings = [index.words.get(word) for word in words]
+    # A name agrees only with the query's last word as its own last (so its
+    # postings hold it: a name's distinct words are in the postings, once each)
+    # and with two of the words counted at least.
+    last_ids = postings[words.index(last)]
+    counted = [ids for ids in postings if len(ids) <= MAX_POSTING]
+    if not last_ids or len(counted) < 2:
+        return
+    reach, found = set(last_ids), set[int]()
+    for ids in counted:
+        if ids is not last_ids:
+            found.update(_shared(reach, ids))
+    ending = [name_id for name_id in found if index.name_last[name_id] == last]
+    # In the order in which a count over the postings in turn first meets them
+    # (each posting ascending), the order offers were always made in.
+    met = {name_id: [i for i, ids in enumerate(counted) if _holds(ids, name_id)] for name_id in ending}
+    for name_id in sorted(ending, key=lambda name_id: (met[name_id][0], name_id)):
+        count, size = len(met[name_id]), index.name_words[name_id]
+        if count >= 2 and (count == len(words) or count == size):
             offer(name_id, "partial", 2 * count / (len(words) + size), norm, "")
 
 
-def cross_script(index: Index, norm: str, offer: Offer) -> None:
+# Looking each of a few ids up in a long posting by bisection beats a pass over
+# it from this many times as many ids in the posting on (a bisection costs
+# about as much as ten steps of set.intersection's pass).
+BISECT_FROM = 10
+
+
+def _shared(few: set[int], ids: Sequence[int]) -> Iterable[int]:
+    """The ids of ``few`` that the ascending posting ``ids`` holds."""
+    if len(ids) >= BISECT_FROM * len(few):
+        return [name_id for name_id in few if _holds(ids, name_id)]
+    return few.intersection(ids)
+
+
+def _holds(ids: Sequence[int], name_id: int) -> bool:
+    """Whether the ascending posting ``ids`` holds ``name_id``."""
+    i = bisect_left(ids, name_id)
+    return i < len(ids) and ids[i] == name_id
+
+
+def cross_script(index: Index, norm: str, offer: Offer, held: Mapping[int, Hit] | None = None) -> None:
     """Names in the other script (Latin for an Arabic-script query and back)
     that share the query's romanized key, scored by how close their sound
-    spellings (consonant classes with vowels) are."""
+    spellings (consonant classes with vowels) are. ``held``: as for same_script()."""
     key = romanized_key(norm)
     ids = index.romanized.get(key) if len(key) >= scoring.MIN_ROMANIZED_KEY else ()
     if len(ids) > MAX_POSTING:
         return
     own_script = LATIN if norm.isascii() else ARABIC_SCRIPT
     query = sound_spelling(norm)
+    unbettered = _unbettered(index, held, scoring.CEILING["cross_script"]) if held is not None else None
     for name_id in ids:
         if index.scripts[index.name_entity[name_id]] & own_script:
+            continue
+        if unbettered is not None and not unbettered(name_id):
             continue
         name = normalize(index.name_text[name_id])
         whole = Indel.normalized_similarity(query, sound_spelling(name))

@@ -40,6 +40,9 @@ namelink.score) combines them.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz.distance import Indel
 
@@ -47,7 +50,16 @@ from namelink.keys import consonant_key, skeleton_key, spelling_key
 from namelink.lexicon import derived_from, name_items, phrase_zipf, script_lang
 from namelink.wordness import wordness
 
-__all__ = ["FEATURES", "SHOWN", "STRICTNESS", "evidence_phrase", "features", "shown_evidence"]
+__all__ = [
+    "FEATURES",
+    "SHOWN",
+    "STRICTNESS",
+    "Spelled",
+    "evidence_phrase",
+    "features",
+    "shown_evidence",
+    "spelled",
+]
 
 # How strict each lookup method is, as a number: a stricter method may only
 # raise the probability (a monotone constraint of the fit), so that, all else
@@ -123,6 +135,12 @@ POPULARITY_SCALE = 400
 LEXICON_LANG = {"ar": "ar", "arz": "ar", "fa": "fa", "ur": "ur", "ps": "fa", "ckb": "fa", "ug": "fa"}
 
 
+# Distinct popularities whose prior is remembered: every hit of every lookup asks
+# for one, and a gazetteer's entities share a few thousand values.
+PRIORS_REMEMBERED = 65_536
+
+
+@lru_cache(maxsize=PRIORS_REMEMBERED)
 def popularity_prior(popularity: int) -> float:
     """Popularity mapped to 0–1 on a log scale (a country with 200 sitelinks is
     not 100× as likely as a town with 2)."""
@@ -156,19 +174,15 @@ def features(
     words a gazetteer name beginning with the query's first word has (0 when
     none does; Gazetteer.first_words()).
     """
-    q_spelling, n_spelling = spelling_key(form), spelling_key(name)
-    q_skeleton, n_skeleton = skeleton_key(q_spelling), skeleton_key(n_spelling)
-    q_letters = len(q_spelling)
-    # words are cut on the normal forms: the spelling key drops the spaces
-    q_words = [spelling_key(word) for word in form.split(" ") if word]
-    n_words = [spelling_key(word) for word in name.split(" ") if word]
-    q_split = form.split(" ")
-    if q_spelling == n_spelling:
-        # only the spacing differs (شہبازشریف / شهباز شريف): the name word for word
-        q_words, q_split = n_words, name.split(" ")
+    q, n = spelled(form), spelled(name)
+    q_skeleton, n_skeleton = q.skeleton, n.skeleton
+    q_letters = len(q.spelling)
+    # words are cut on the normal forms: the spelling key drops the spaces; when
+    # only the spacing differs (شہبازشریف / شهباز شريف), the name word for word
+    shape = n if q.spelling == n.spelling else q
+    q_words, q_split, q_skeletons = shape.words, shape.split, shape.skeletons
+    n_words, n_skeletons = n.words, n.skeletons
     several = len(q_words) > 1 and len(n_words) > 1
-    q_skeletons = [skeleton_key(word) for word in q_words]
-    n_skeletons = [skeleton_key(word) for word in n_words]
     # an exact or normalized match is the name itself, whatever else it begins
     loose = method not in ("exact", "normalized")
     alone = -1  # the word of the name a one-word query is closest to, if any is alike
@@ -179,9 +193,9 @@ def features(
     # a person-shaped query (its words, of several, are given names and surnames)
     # that reaches a name of fewer words, joining or dropping some (جرج آلن →
     # جرجان, Gorgan; جک کینگستون → کینگستون): a person named like a place, not it
-    share = sum(1 for word in q_split if name_items(word)) / len(q_split) if len(q_split) > 1 else 0.0
+    share = shape.name_share
     lost = len(q_split) > len(n_words)
-    agree, differ = name_agreement(q_split, name.split(" "), q_skeletons, n_skeletons)
+    agree, differ = name_agreement(q_split, n.split, q_skeletons, n_skeletons)
     own = script_lang(raw)
     # each in its own language: a frequent Urdu word (میں "in") is no evidence for
     # the Arabic name it equals after normalize() (مين, Maine), as the Arabic
@@ -202,7 +216,7 @@ def features(
         1.0 if method == "cross_script" else 0.0,
         similarity,
         Indel.normalized_similarity(q_skeleton, n_skeleton),
-        Indel.normalized_similarity(consonant_key(q_skeleton), consonant_key(n_skeleton)),
+        Indel.normalized_similarity(q.consonants, n.consonants),
         1.0 if q_skeleton[:1] == n_skeleton[:1] else 0.0,
         max(0.0, (SHORT_LETTERS - q_letters) / (SHORT_LETTERS - 2)),
         min(len(q_words), 4) / 4,
@@ -238,11 +252,43 @@ def features(
     )
 
 
+class Spelled(NamedTuple):
+    """What the evidence reads of one normal form, the query's or a name's."""
+
+    split: tuple[str, ...]  # its words (norm.split(" "))
+    spelling: str  # keys.spelling_key of the whole
+    skeleton: str  # keys.skeleton_key of that
+    consonants: str  # keys.consonant_key of that
+    words: tuple[str, ...]  # the spelling key of each (non-empty) word
+    skeletons: tuple[str, ...]  # the skeleton key of each of those
+    name_share: float  # for several words: the share that are known name parts (lexicon.name_items)
+
+
+# Distinct normal forms whose Spelled is remembered: a query is weighed against
+# each of its candidates, and the gazetteer's names recur from query to query
+# (about 0.5 kB each).
+SPELLED_REMEMBERED = 16_384
+
+
+@lru_cache(maxsize=SPELLED_REMEMBERED)
+def spelled(norm: str) -> Spelled:
+    """The keys of a normal form and of its words, and how much its words are
+    name parts: what features() compares, computed once per form."""
+    spelling = spelling_key(norm)
+    skeleton = skeleton_key(spelling)
+    split = tuple(norm.split(" "))
+    words = tuple(spelling_key(word) for word in split if word)
+    share = sum(1 for word in split if name_items(word)) / len(split) if len(split) > 1 else 0.0
+    return Spelled(
+        split, spelling, skeleton, consonant_key(skeleton), words, tuple(map(skeleton_key, words)), share
+    )
+
+
 def _wordness(form: str) -> float:
     return (max(-WORDNESS_CLIP, min(WORDNESS_CLIP, wordness(form))) + WORDNESS_CLIP) / (2 * WORDNESS_CLIP)
 
 
-def weakest_word(words: list[str], other: list[str]) -> float:
+def weakest_word(words: Sequence[str], other: Sequence[str]) -> float:
     """How alike the least matched of ``words`` is to its closest word of
     ``other`` (Indel similarity of skeleton keys): 1 when every word has its
     match. A variant spelling changes every word a little; a stranger who shares
@@ -250,11 +296,17 @@ def weakest_word(words: list[str], other: list[str]) -> float:
     matched to a full name (تريغفي / تريغفي لي), leaves one word unmatched."""
     if not words or not other:
         return 0.0
-    return min(max(Indel.normalized_similarity(word, theirs) for theirs in other) for word in words)
+    weakest = 1.0
+    for word in words:
+        if word not in other:  # a word of ``other`` itself is alike 1.0, the most there is
+            closest = max(Indel.normalized_similarity(word, theirs) for theirs in other)
+            if closest < weakest:
+                weakest = closest
+    return weakest
 
 
 def name_agreement(
-    words: list[str], other: list[str], skeletons: list[str], other_skeletons: list[str]
+    words: Sequence[str], other: Sequence[str], skeletons: Sequence[str], other_skeletons: Sequence[str]
 ) -> tuple[float, float]:
     """Whether the words of a query spell the names its closest words of the
     matched name spell (lexicon.name_items): the share of the query's words
@@ -270,9 +322,12 @@ def name_agreement(
         mine = name_items(word)
         if not mine:
             continue
-        closest = max(
-            range(len(other)), key=lambda j: Indel.normalized_similarity(skeleton, other_skeletons[j])
-        )
+        if skeleton in other_skeletons:  # alike 1.0 only to itself: the first such is the closest
+            closest = other_skeletons.index(skeleton)
+        else:
+            closest = max(
+                range(len(other)), key=lambda j: Indel.normalized_similarity(skeleton, other_skeletons[j])
+            )
         theirs = name_items(other[closest])
         if mine & theirs:
             # a word that is the name's own word agrees with nothing but itself
@@ -316,12 +371,29 @@ SAYS_GAP = 0.1  # zipf_gap: the query 0.8 zipf more frequent than the name
 SAYS_SPELLED = 0.6  # wordness: a mean log ratio of 0.4 towards the language's words
 
 
+_AT = {name: i for i, name in enumerate(FEATURES)}
+
+
+class _Named:
+    """Evidence read by feature name, without building a dict of all of them."""
+
+    __slots__ = ("_evidence",)
+
+    def __init__(self, evidence: tuple[float, ...]) -> None:
+        self._evidence = evidence
+
+    def __getitem__(self, name: str) -> float:
+        return self._evidence[_AT[name]]
+
+
 def evidence_phrase(evidence: tuple[float, ...], probability: float) -> str:
     """What weighed most, in words, for an explanation: "frequent word (zipf 5.9);
     probability 0.03"."""
     if not evidence:
         return ""
-    value = dict(zip(FEATURES, evidence, strict=True))
+    if len(evidence) != len(FEATURES):
+        raise ValueError(f"evidence of {len(evidence)} features, not {len(FEATURES)}")
+    value = _Named(evidence)
     said = []
     if value["loose_word_zipf"] >= SAYS_WORD:
         said.append(f"frequent word (zipf {value['loose_word_zipf'] * _ZIPF_SCALE:.1f})")

@@ -113,6 +113,11 @@ _ENDINGS = tuple(
         reverse=True,
     )
 )
+# _ENDINGS by their last letter (in _ENDINGS order): a stem is tried with the
+# endings it can end with only.
+_ENDINGS_BY_LETTER: dict[str, tuple[str, ...]] = {
+    letter: tuple(e for e in _ENDINGS if e.endswith(letter)) for letter in {e[-1] for e in _ENDINGS}
+}
 # Plural and dual endings on a nisba adjective: الصينيون, الصينيين, الصينيات,
 # الصينيتان (ي + ون, ي + ين ...; the nisba itself is morphology.adjective_bases).
 _PLURALS = ("ون", "ين", "ات", "ان", "تان", "تين")
@@ -122,6 +127,11 @@ _PLURALS = ("ون", "ين", "ات", "ان", "تان", "تين")
 _URDU_LETTERS = re.compile("[\u0679\u0688\u0691\u06ba\u06be\u06c1\u06d2]")
 _PERSIAN_LETTERS = re.compile("[\u06cc\u06a9]")
 _ARABIC_LETTERS = re.compile("[\u0629\u0649\u064a\u0643]")
+
+
+# Distinct forms whose word_zipf / derived_from / script_lang results and rows are remembered: a
+# gazetteer's names and a sheet's distinct values recur.
+CACHE_FORMS = 65_536
 
 
 @cache
@@ -141,13 +151,22 @@ def _rows() -> list[str]:
 _hidden: set[str] = set()
 
 
-def _cells(form: str) -> list[str] | None:
+def _cells(form: str) -> tuple[str, ...] | None:
     """The frequency cells of a listed form, or None."""
+    if form in _hidden:
+        return None
+    return _listed(form)
+
+
+@lru_cache(maxsize=CACHE_FORMS)
+def _listed(form: str) -> tuple[str, ...] | None:
+    """The frequency cells of ``form``'s row of the file, or None (hidden or
+    not: the file does not change; a word's bases recur from word to word)."""
     rows, key = _rows(), form + "\t"
     i = bisect_left(rows, key)
-    if i == len(rows) or not rows[i].startswith(key) or form in _hidden:
+    if i == len(rows) or not rows[i].startswith(key):
         return None
-    return rows[i][len(key) :].split("\t")
+    return tuple(rows[i][len(key) :].split("\t"))
 
 
 def zipf(form: str, lang: str | None = None) -> float:
@@ -176,17 +195,12 @@ def _bases(form: str) -> list[tuple[str, int]]:
     for stem, steps in stems:
         if steps:
             out.append((stem, steps))
-        for ending in _ENDINGS:
+        for ending in _ENDINGS_BY_LETTER.get(stem[-1:], ()):
             if stem.endswith(ending) and len(stem) - len(ending) >= MIN_BASE:
                 out.append((stem[: -len(ending)], steps + 1))
                 if ending in ("ه", "ت", "ات", "تين", "تان"):  # ة was folded to ه: فتاة / فتاه / فتيات
                     out.append((stem[: -len(ending)] + "ه", steps + 1))
     return out
-
-
-# Distinct forms whose word_zipf / derived_from results are remembered: a
-# gazetteer's names and a sheet's distinct values recur.
-CACHE_FORMS = 65_536
 
 
 @lru_cache(maxsize=CACHE_FORMS)
@@ -222,6 +236,7 @@ def derived_from(form: str, name: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=CACHE_FORMS)
 def script_lang(text: str) -> str | None:
     """The language the letters of raw (not normalized) ``text`` betray: "ur"
     for letters only Urdu writes (ٹ ڈ ڑ ں ھ ہ ے), "fa" for the Persian ی and ک,

@@ -116,12 +116,28 @@ def set_apart(index: Index, weighed: Weighed) -> bool:
     return False
 
 
-def to_link(index: Index, weighed: Weighed, query: str) -> Link:
-    """The Link of a weighed candidate, with its explanation."""
+def to_link(
+    index: Index, weighed: Weighed, query: str, runner_up: Link | None = None, rival: int | None = None
+) -> Link:
+    """The Link of a weighed candidate, with its explanation; ``runner_up`` the
+    Link it carries, ``rival`` the runner-up's entity when it was decided over
+    one (score.popularity_note)."""
     entity, hit = weighed.entity, weighed.hit
     name_id = hit.name_id
     matched = index.name_text[name_id] if name_id >= 0 else index.qids[entity]
     keyed = hit.method in SAME_SCRIPT_KINDS
+    popularity = index.popularity[entity]
+    evidence = shown_evidence(weighed.evidence)
+    explanation = "; ".join(
+        part
+        for part in (
+            explain(query, matched, hit.method, hit.similarity, hit.form, hit.variant),
+            evidence_phrase(weighed.evidence, weighed.probability),
+        )
+        if part
+    )
+    if rival is not None:
+        explanation += scoring.popularity_note(evidence, popularity, index.popularity[rival])
     return Link(
         qid=index.qids[entity],
         label=index.labels[entity],
@@ -132,27 +148,26 @@ def to_link(index: Index, weighed: Weighed, query: str) -> Link:
         key=hit.method if keyed else "",
         type=index.types[entity],
         description=index.descriptions[entity],
-        explanation="; ".join(
-            part
-            for part in (
-                explain(query, matched, hit.method, hit.similarity, hit.form, hit.variant),
-                evidence_phrase(weighed.evidence, weighed.probability),
-            )
-            if part
-        ),
-        popularity=index.popularity[entity],
-        evidence=shown_evidence(weighed.evidence),
+        explanation=explanation,
+        popularity=popularity,
+        runner_up=runner_up,
+        evidence=evidence,
     )
 
 
 def decide(index: Index, weighed: list[Weighed], query: str, threshold: float) -> Link | None:
-    """score.decide() over the two most probable candidates, as Links. A Link's
-    score is its candidate's probability, so what score.decide() refuses on the
-    scores alone (the best below ``threshold``, the runner-up within MARGIN) is
-    refused here before any Link is made: most lookups of running text end so."""
+    """score.decide() over the two most probable candidates, as Links: the best
+    must clear ``threshold`` and the runner-up be MARGIN below it, shown on the
+    Link from RUNNER_UP_MIN on. A Link's score is its candidate's probability,
+    so this is decided before any Link is made (most lookups of running text
+    end unlinked), and the one Link returned is made once, with its runner-up."""
     top = weighed[:2]
     if not top or top[0].probability < threshold:
         return None
-    if len(top) > 1 and top[0].probability - top[1].probability < scoring.MARGIN:
+    if len(top) == 1:
+        return to_link(index, top[0], query)
+    best, runner_up = top
+    if best.probability - runner_up.probability < scoring.MARGIN:
         return None
-    return scoring.decide([to_link(index, w, query) for w in top], threshold)
+    shown = to_link(index, runner_up, query) if runner_up.probability >= scoring.RUNNER_UP_MIN else None
+    return to_link(index, best, query, shown, runner_up.entity)

@@ -13,21 +13,19 @@ Two scores, in two steps:
    fitted by gazetteers/fit_model.py on labelled pairs built from external
    data, and checked for calibration on held-out entities and words. That is
    the ``score`` of a Link, what ``threshold`` compares with, and what the
-   runner-up margin is measured on.
+   runner-up margin is measured on. The trees and their walk are namelink.trees.
 
 Every default is a named constant with the reason for its value.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import dataclass, field, replace
-from functools import cache
-from importlib import resources
+from dataclasses import dataclass, replace
 
-from namelink.evidence import FEATURES, popularity_prior
+from namelink.evidence import popularity_prior
 from namelink.records import Link
+from namelink.trees import Model, ModelError, model, read_model
 
 __all__ = [
     "BANDS",
@@ -36,11 +34,17 @@ __all__ = [
     "MARGIN",
     "RUNNER_UP_MIN",
     "SET_APART_SHARE",
+    "Model",
+    "ModelError",
     "ambiguous",
     "coherent",
     "decide",
+    "hit_score",
+    "model",
+    "popularity_note",
     "probability",
     "quality",
+    "read_model",
 ]
 
 # Score bands by method, best first. A method's scores live in [low, high).
@@ -167,130 +171,25 @@ def quality(similarity: float, popularity: int, language_match: bool) -> Quality
 
 def score(method: str, q: Quality, *, variant: bool = False) -> float:
     """The score of a hit: its method's band, filled by its quality."""
+    return hit_score(method, q.similarity, q.popularity, q.language, variant)
+
+
+def hit_score(method: str, similarity: float, prior: float, language: float, variant: bool) -> float:
+    """score(method, Quality(similarity, prior, language), variant=variant)
+    without the Quality: the lookup stages score every hit they offer. ``prior``
+    is evidence.popularity_prior() of the entity, ``language`` 1.0 or 0.0."""
     low, high = BANDS[method]
-    inside = W_SIMILARITY * q.similarity + W_POPULARITY * q.popularity + W_LANGUAGE * q.language
+    inside = W_SIMILARITY * similarity + W_POPULARITY * prior + W_LANGUAGE * language
     value = low + (high - low) * inside * 0.999
     if variant:
         value -= VARIANT_PENALTY
     return round(max(0.0, value), 6)
 
 
-@dataclass(frozen=True)
-class Tree:
-    """One regression tree in flat arrays: node i tests ``x[feature[i]] <=
-    threshold[i]`` and goes to ``left[i]`` or ``right[i]``; a leaf has feature
-    -1 and holds ``value[i]``."""
-
-    feature: tuple[int, ...]
-    threshold: tuple[float, ...]
-    left: tuple[int, ...]
-    right: tuple[int, ...]
-    value: tuple[float, ...]
-
-
-@dataclass(frozen=True)
-class Model:
-    """Gradient-boosted trees over FEATURES: the log-odds that a candidate is
-    right is ``base`` plus the trees' values, then ``scale`` and ``shift``
-    recalibrate it (Platt scaling on the fit half)."""
-
-    features: tuple[str, ...]
-    base: float
-    trees: tuple[Tree, ...]
-    scale: float = 1.0
-    shift: float = 0.0
-
-    # Per tree, one tuple per node: (feature, threshold, left, right) for a test,
-    # (-1, value, 0, 0) for a leaf, so that a step of the walk is one index and
-    # one unpack instead of four lookups (the trees' numbers, only laid out anew).
-    _nodes: tuple[tuple[tuple[int, float, int, int], ...], ...] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        nodes = tuple(
-            tuple(
-                (f, t.threshold[i], t.left[i], t.right[i]) if f >= 0 else (-1, t.value[i], 0, 0)
-                for i, f in enumerate(t.feature)
-            )
-            for t in self.trees
-        )
-        object.__setattr__(self, "_nodes", nodes)
-
-    def log_odds(self, x: tuple[float, ...]) -> float:
-        # Each tree walked from its root to a leaf, inlined: the hot loop of every link.
-        # The same additions in the same order as summing tree.value at each leaf.
-        total = self.base
-        for nodes in self._nodes:
-            f, t, left, right = nodes[0]
-            while f >= 0:
-                f, t, left, right = nodes[left if x[f] <= t else right]
-            total += t  # a leaf's value
-        return self.scale * total + self.shift
-
-
-class ModelError(ValueError):
-    """data/model.json is missing or not what this version of namelink reads."""
-
-
-# A model file bigger than this is not one this project wrote (the shipped one
-# is about 100 kB).
-MAX_TREES = 2000
-MAX_NODES = 255
-
-
-def _numbers(values: object, what: str, integral: bool = False) -> tuple[float, ...]:
-    if not isinstance(values, list) or not 0 < len(values) <= MAX_NODES:
-        raise ModelError(f"model: {what} must be a list of 1 to {MAX_NODES} numbers")
-    for v in values:
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            raise ModelError(f"model: {what} holds {v!r}, not a finite number")
-        if integral and v != int(v):
-            raise ModelError(f"model: {what} holds {v!r}, not a whole number")
-    return tuple(values)
-
-
-def _tree(obj: object, where: str) -> Tree:
-    if not isinstance(obj, dict):
-        raise ModelError(f"model: {where} must be an object")
-    feature = tuple(int(v) for v in _numbers(obj.get("feature"), f"{where}.feature", integral=True))
-    n = len(feature)
-    left = tuple(int(v) for v in _numbers(obj.get("left"), f"{where}.left", integral=True))
-    right = tuple(int(v) for v in _numbers(obj.get("right"), f"{where}.right", integral=True))
-    threshold = tuple(float(v) for v in _numbers(obj.get("threshold"), f"{where}.threshold"))
-    value = tuple(float(v) for v in _numbers(obj.get("value"), f"{where}.value"))
-    if not len(left) == len(right) == len(threshold) == len(value) == n:
-        raise ModelError(f"model: {where} has arrays of different lengths")
-    for i in range(n):
-        if feature[i] >= len(FEATURES) or feature[i] < -1:
-            raise ModelError(f"model: {where} node {i} tests feature {feature[i]}, which does not exist")
-        # children after their parent: every walk ends at a leaf
-        if feature[i] >= 0 and not (i < left[i] < n and i < right[i] < n):
-            raise ModelError(f"model: {where} node {i} has a child out of order")
-    return Tree(feature, threshold, left, right, value)
-
-
-def read_model(text: str) -> Model:
-    """Parse and check a model file: it must name exactly FEATURES, and every
-    tree must be well formed (in-range features, children after parents, finite
-    numbers), so that nothing read from disk can loop, crash or misread."""
-    try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as error:
-        raise ModelError(f"model: not valid JSON ({error})") from None
-    if not isinstance(data, dict) or tuple(data.get("features", ())) != FEATURES:
-        raise ModelError("model: its features are not this version's; refit with gazetteers/fit_model.py")
-    trees = data.get("trees")
-    if not isinstance(trees, list) or not 0 < len(trees) <= MAX_TREES:
-        raise ModelError(f"model: 'trees' must be a list of 1 to {MAX_TREES} trees")
-    numbers = _numbers([data.get("base"), data.get("scale", 1.0), data.get("shift", 0.0)], "base/scale/shift")
-    return Model(
-        FEATURES, numbers[0], tuple(_tree(t, f"trees[{i}]") for i, t in enumerate(trees)), *numbers[1:]
-    )
-
-
-@cache
-def model() -> Model:
-    """The shipped model, read and checked once."""
-    return read_model((resources.files("namelink") / "data" / "model.json").read_text(encoding="utf-8"))
+# The score no hit of a method reaches (score() stays below its band's top:
+# a quality of at most 1, times 0.999): an entity already held at or above it
+# cannot be bettered by that method, so a stage may skip offering it.
+CEILING = {method: high for method, (_, high) in BANDS.items()}
 
 
 def probability(features: tuple[float, ...]) -> float:
@@ -355,11 +254,19 @@ def decide(ranked: list[Link], threshold: float) -> Link | None:
     if best.score - runner_up.score < MARGIN:
         return None
     shown = runner_up if runner_up.score >= RUNNER_UP_MIN else None
-    if dict(best.evidence).get("gap", 1.0) < CLOSE_CALL and best.popularity > runner_up.popularity:
-        popularities = f"{best.popularity} vs {runner_up.popularity}"
-        why = f"{best.explanation}; close call decided by popularity ({popularities})"
-        return replace(best, runner_up=shown, explanation=why)
+    note = popularity_note(best.evidence, best.popularity, runner_up.popularity)
+    if note:
+        return replace(best, runner_up=shown, explanation=best.explanation + note)
     return replace(best, runner_up=shown)
+
+
+def popularity_note(evidence: tuple[tuple[str, float], ...], popularity: int, runner_popularity: int) -> str:
+    """What a decided link's explanation ends with when its runner-up's stage
+    score came within CLOSE_CALL (``evidence`` is Link.evidence) and popularity
+    decided: "; close call decided by popularity (120 vs 3)", else ""."""
+    if dict(evidence).get("gap", 1.0) < CLOSE_CALL and popularity > runner_popularity:
+        return f"; close call decided by popularity ({popularity} vs {runner_popularity})"
+    return ""
 
 
 def ambiguous(ranked: list[Link], threshold: float) -> bool:

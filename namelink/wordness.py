@@ -61,7 +61,10 @@ def _table() -> tuple[list[str], float]:
     return rows, unseen
 
 
-def _value(rows: list[str], unseen: float, gram: str) -> float:
+@lru_cache(maxsize=CACHE_FORMS)
+def _value(gram: str) -> float:
+    """The value of one trigram (words share most of theirs)."""
+    rows, unseen = _table()
     key = gram + "\t"
     i = bisect_left(rows, key)
     if i < len(rows) and rows[i].startswith(key):
@@ -74,8 +77,7 @@ def wordness(form: str) -> float:
     """The mean log ratio of ``form``'s trigrams (a normalized string of one word
     or several): > 0 spelled like the language's words, < 0 like names; 0.0
     for an empty string."""
-    rows, unseen = _table()
     found = [g for word in form.split(" ") if word for g in grams(word)]
     if not found:
         return 0.0
-    return sum(_value(rows, unseen, g) for g in found) / len(found)
+    return sum(_value(g) for g in found) / len(found)

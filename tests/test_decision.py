@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 from importlib import resources
 
 import pytest
@@ -13,7 +14,7 @@ from namelink import Gazetteer, candidates, link, link_text, normalize
 from namelink.evidence import FEATURES
 from namelink.lexicon import derived_from, script_lang, unlisted, word_zipf, zipf
 from namelink.records import Link
-from namelink.score import LINK_THRESHOLD, SET_APART_SHARE, ModelError, ambiguous, coherent, read_model
+from namelink.score import LINK_THRESHOLD, SET_APART_SHARE, Model, ModelError, ambiguous, coherent, read_model
 from namelink.wordness import wordness
 
 SHIPPED = (resources.files("namelink") / "data" / "model.json").read_text(encoding="utf-8")
@@ -116,6 +117,50 @@ def test_a_damaged_tree_is_refused_not_walked(damage: object) -> None:
     damage(tree)  # type: ignore[operator]
     with pytest.raises(ModelError):
         read_model(json.dumps(data))
+
+
+def plain_walk(model: Model, x: tuple[float, ...]) -> float:
+    """The trees walked one by one, node by node, as their arrays say."""
+    total = model.base
+    for tree in model.trees:
+        i = 0
+        while tree.feature[i] >= 0:
+            i = tree.left[i] if x[tree.feature[i]] <= tree.threshold[i] else tree.right[i]
+        total += tree.value[i]
+    return model.scale * total + model.shift
+
+
+def evidence_near_the_thresholds(model: Model, count: int) -> list[tuple[float, ...]]:
+    """Feature vectors whose values are often exactly a threshold, or next to one."""
+    rng = random.Random(13)
+    thresholds = sorted({t for tree in model.trees for t in tree.threshold})
+    values = [*thresholds, *(math.nextafter(t, math.inf) for t in thresholds), 0.0, 1.0, -1.0]
+    return [
+        tuple(rng.choice(values) if rng.random() < 0.7 else rng.random() for _ in FEATURES)
+        for _ in range(count)
+    ]
+
+
+def test_the_shipped_model_reads_every_tree_at_once_to_the_very_leaf_a_plain_walk_reaches() -> None:
+    model = read_model(SHIPPED)
+    for x in evidence_near_the_thresholds(model, 3000):
+        assert model.log_odds(x) == plain_walk(model, x)
+
+
+def test_a_model_with_trees_too_big_for_one_segment_is_walked_tree_by_tree_to_the_same_sum() -> None:
+    data = json.loads(SHIPPED)
+    # a chain of 70 tests on one feature: 71 leaves, more than a 64-bit segment holds
+    n = 70
+    data["trees"][0] = {
+        "feature": [*([3] * n), *([-1] * (n + 1))],
+        "threshold": [*(i / n for i in range(n)), *([0.0] * (n + 1))],
+        "left": [*(n + i for i in range(n)), *([0] * (n + 1))],
+        "right": [*(i + 1 for i in range(n - 1)), 2 * n, *([0] * (n + 1))],
+        "value": [*([0.0] * n), *(i / 10 for i in range(n + 1))],
+    }
+    model = read_model(json.dumps(data))
+    for x in evidence_near_the_thresholds(model, 300):
+        assert model.log_odds(x) == plain_walk(model, x)
 
 
 def test_a_model_that_is_not_json_is_refused() -> None:

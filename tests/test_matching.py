@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import json
 import os
@@ -342,3 +343,88 @@ def test_the_trailing_designators_are_the_normal_forms_of_the_words_they_stand_f
     from namelink.morphology import TRAILING_DESIGNATORS
 
     assert {normalize(word) for word in ("شەھىرى", "شەھىر", "خطہ")} == TRAILING_DESIGNATORS
+
+
+# --- The stages do no work whose result cannot change the hits ------------------------------
+
+STAGES = importlib.import_module(
+    "namelink.candidates"
+)  # the module (namelink.candidates is also link's sibling)
+
+
+def recorder(into: list[tuple[object, ...]]):  # type: ignore[no-untyped-def]
+    return lambda *hit: into.append(hit)
+
+
+def keeping_the_best(index, best: dict[int, object]):  # type: ignore[no-untyped-def]
+    """An offer that keeps the best hit per entity, scored inside its method's band."""
+
+    def offer(name_id: int, method: str, similarity: float, form: str, variant: str) -> None:
+        low, high = BANDS[method]
+        value = low + (high - low) * similarity * 0.999
+        entity = index.name_entity[name_id]
+        if entity not in best or value > best[entity].score:  # type: ignore[attr-defined]
+            best[entity] = STAGES.Hit(value, name_id, method, similarity, form, variant)
+
+    return offer
+
+
+def counted_partial(index, norm: str, offer) -> None:  # type: ignore[no-untyped-def]
+    """The word-subset stage as a count over every posting: what partial() must offer, in order."""
+    from collections import Counter
+
+    from rapidfuzz.distance import Indel
+
+    from namelink.keys import skeleton_key, spelling_key
+    from namelink.score import SURNAME_MIN_SIMILARITY
+
+    query = [spelling_key(word) for word in norm.split(" ")]
+    if len(query) == 1:
+        ids = index.surnames.get(skeleton_key(query[0]))
+        if len(ids) <= STAGES.MAX_POSTING:
+            for name_id in ids:
+                if Indel.normalized_similarity(query[0], index.name_last[name_id]) >= SURNAME_MIN_SIMILARITY:
+                    offer(name_id, "partial", 2 / (1 + index.name_words[name_id]), norm, "")
+        return
+    words = list(dict.fromkeys(query))
+    shared: Counter[int] = Counter()
+    for word in words:
+        ids = index.words.get(word)
+        if len(ids) <= STAGES.MAX_POSTING:
+            shared.update(ids)
+    for name_id, count in shared.items():
+        size = index.name_words[name_id]
+        if count >= 2 and (count == len(words) or count == size) and index.name_last[name_id] == query[-1]:
+            offer(name_id, "partial", 2 * count / (len(words) + size), norm, "")
+
+
+def test_the_word_subset_stage_offers_what_a_count_over_every_posting_offers_in_its_order() -> None:
+    index = Gazetteer.default().index
+    names = [normalize(index.name_text[i]) for i in range(0, len(index.name_text), 7)]
+    # the names themselves, their words recombined, and each last word alone
+    queries = [*names, *(f"{a.split(' ')[0]} {b.split(' ')[-1]}" for a, b in itertools.pairwise(names))]
+    queries += [name.split(" ")[-1] for name in names]
+    for norm in filter(None, queries):
+        offered: list[tuple[object, ...]] = []
+        expected: list[tuple[object, ...]] = []
+        STAGES.partial(index, norm, recorder(offered))
+        counted_partial(index, norm, recorder(expected))
+        assert offered == expected, norm
+
+
+def test_skipping_what_a_stage_cannot_better_leaves_every_hit_as_offering_everything_does() -> None:
+    index = Gazetteer.default().index
+    for name in (index.name_text[i] for i in range(0, len(index.name_text), 11)):
+        norm = normalize(name)
+        if not norm:
+            continue
+        found = []
+        for held in (True, False):
+            best: dict[int, object] = {}
+            offer = keeping_the_best(index, best)
+            read = best if held else None
+            STAGES.same_script(index, [(norm, "")], name, common=False, keyed=True, offer=offer, held=read)
+            STAGES.partial(index, norm, offer, held=read)
+            STAGES.cross_script(index, norm, offer, held=read)
+            found.append(best)
+        assert found[0] == found[1], name
