@@ -106,14 +106,21 @@ def weighed(
 def set_apart(index: Index, weighed: Weighed) -> bool:
     """Whether the gazetteer also names the candidate's entity with its matched
     name and a word that sets it apart (مدينة الكويت, تونس العاصمة)."""
-    if weighed.hit.name_id < 0:
-        return False
-    name = normalize(index.name_text[weighed.hit.name_id])
-    for word in SETTING_APART:
+    return bool(name_apart(index, weighed.entity, weighed.hit.name_id))
+
+
+def name_apart(index: Index, entity: int, name_id: int) -> str:
+    """The name with which the gazetteer sets ``entity`` apart from others named
+    as name ``name_id`` is (تونس العاصمة for تونس), or ""."""
+    if name_id < 0:
+        return ""
+    name = normalize(index.name_text[name_id])
+    for word in sorted(SETTING_APART):  # sorted: the same name in every process
         for form in (f"{word} {name}", f"{name} {word}"):
-            if any(index.name_entity[n] == weighed.entity for n in index.normalized.get(form)):
-                return True
-    return False
+            for n in index.normalized.get(form):
+                if index.name_entity[n] == entity:
+                    return index.name_text[n]
+    return ""
 
 
 def to_link(
@@ -138,6 +145,10 @@ def to_link(
     )
     if rival is not None:
         explanation += scoring.popularity_note(evidence, popularity, index.popularity[rival])
+        close = dict(evidence).get("gap", 1.0) < scoring.CLOSE_CALL
+        apart = name_apart(index, rival, name_id) if close else ""
+        if apart and not name_apart(index, entity, name_id):
+            explanation += f"; the other is named apart ({apart})"
     return Link(
         qid=index.qids[entity],
         label=index.labels[entity],

@@ -204,6 +204,10 @@ def test_a_countrys_bare_name_links_the_country_and_not_its_capital_named_apart(
     assert found.runner_up is not None and found.runner_up.qid == capital
 
 
+def test_the_explanation_names_what_set_the_capital_apart() -> None:
+    assert link("تونس").explanation.endswith("; the other is named apart (تونس العاصمة)")
+
+
 def test_the_capital_named_apart_still_links_by_that_name() -> None:
     assert link("تونس العاصمة").qid == "Q3572"
     assert link("مدينة الكويت").qid == "Q35178"
