@@ -4,8 +4,9 @@ of a longer name, and how far a state's official name reaches."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from functools import lru_cache
 
 from namelink.evidence import LEXICON_LANG
 from namelink.keys import first_word_key
@@ -25,12 +26,17 @@ from namelink.normalize import normalize
 from namelink.records import Entity, Link
 
 __all__ = [
+    "BEGINS_NAMES_REMEMBERED",
     "FREQUENT_START_THRESHOLD",
     "FUNCTION_WORD_ZIPF",
+    "GLUED_NAME_MIN",
+    "GLUED_REST_MIN",
     "SPLIT_WORDS",
     "TITLE_WINDOW",
     "Document",
+    "begins_names",
     "common_suffix",
+    "glued_heads",
     "inside_longer_name",
     "joined_by_and",
     "joins_before",
@@ -64,6 +70,15 @@ FREQUENT_START_THRESHOLD = 0.9
 FUNCTION_WORD_ZIPF = 6.0
 # Words after a name that may be part of it: a state's form, a territory word.
 AFTER_NAME = STATE_FORMS | TRAILING_DESIGNATORS
+# A glued token (أوكرانياخلفية) is split only after a name of at least this
+# many letters, with at least GLUED_REST_MIN letters after it: shorter splits
+# are guesses.
+GLUED_NAME_MIN = 5
+GLUED_REST_MIN = 3
+# Distinct words whose begins_names() is remembered: inside_longer_name() asks
+# it of the word before every candidate span, and news repeats its words (a few
+# MB at most: a word and a bool an entry).
+BEGINS_NAMES_REMEMBERED = 65_536
 
 
 class Document:
@@ -92,8 +107,15 @@ def inside_longer_name(norms: list[str], i: int, n: int) -> bool:
     known."""
     before = norms[i - 1] if i > 0 else ""
     after = norms[i + n] if i + n < len(norms) else ""
+    return after in name_tails() or begins_names(before)
+
+
+@lru_cache(maxsize=BEGINS_NAMES_REMEMBERED)
+def begins_names(word: str) -> bool:
+    """Whether a normalized word, or what is left of it without its leading
+    clitics (وبحر), is a word that begins names (بحر, جزيرة): lexicon.name_heads()."""
     heads = name_heads()
-    return after in name_tails() or any(word in heads for word in (before, *strip_clitics(before)))
+    return any(stem in heads for stem in (word, *strip_clitics(word)))
 
 
 def short_form(earlier: Link, surface: str) -> Link:
@@ -110,6 +132,16 @@ def letters_before(token: str, count: int) -> int:
             return i
         seen += len(normalize(char).replace(" ", "")) if not char.isascii() else 1
     return len(token)
+
+
+def glued_heads(word: str, first_words: Mapping[str, int], longest_first: int) -> list[int]:
+    """How many letters of a normalized token may be a name glued to the next word
+    (أوكرانياخلفية), longest first: the heads that are first words of names. A
+    name is no longer than ``longest_first`` letters, which bounds the work."""
+    if len(word) < GLUED_NAME_MIN + GLUED_REST_MIN or " " in word:
+        return []
+    top = min(len(word) - GLUED_REST_MIN, longest_first)
+    return [size for size in range(top, GLUED_NAME_MIN - 1, -1) if word[:size] in first_words]
 
 
 def joined_by_and(norms: list[str], k: int) -> bool:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from functools import cache
 from typing import Protocol
 
 from namelink.keys import first_word_key
@@ -43,6 +44,7 @@ from namelink.spans import (
     TITLE_WINDOW,
     Document,
     common_suffix,
+    glued_heads,
     inside_longer_name,
     joined_by_and,
     joins_before,
@@ -88,10 +90,6 @@ _TOKEN = re.compile(r"(?:[^\W_]|[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u
 
 # The longest name looked for, in tokens (منظمة التعاون والتنمية في الميدان الاقتصادي).
 MAX_NAME_TOKENS = 8
-# A glued token is split only after a name of at least this many letters, with
-# at least GLUED_REST_MIN letters after it: shorter splits are guesses.
-GLUED_NAME_MIN = 5
-GLUED_REST_MIN = 3
 # A variant of a name (قازاقستان) links in running text only at this probability:
 # text has far more words than a list of names (fit half of text.tsv: 0.8 / 0.75
 # / 0.7 found 231 / 244 / 249 of 438 for 10 / 12 / 19 false links in 8,517 tokens).
@@ -137,28 +135,21 @@ class _Reader:
         self.first_keys = gazetteer.first_word_keys()
         self.longest_first = gazetteer.longest_first_word()
         self.loose: dict[str, Link | None] = {}
-        self.key_held: dict[str, bool] = {}
-        self.keys: dict[str, str] = {}
         self.excess: dict[tuple[str, str], float] = {}
-        self.norms: dict[str, str] = {}
-        self.stems: dict[str, tuple[str, ...]] = {}
-        self.links: dict[str, Link | None] = {}
+        # once per distinct word or span of this text
+        self.norm = cache(normalize)
+        self.keyed = cache(gazetteer.holds_key_of)
+        self.first_key = cache(first_word_key)
+        self.clitic_stems = cache(word_stems)
+        self.starts_nothing = cache(self.where_nothing_starts)
+        self.link = cache(self.as_written)
 
-    def norm(self, token: str) -> str:
-        found = self.norms.get(token)
-        if found is None:
-            found = self.norms[token] = normalize(token)
-        return found
-
-    def link(self, name: str) -> Link | None:
-        """link() of a normalized candidate span that is a gazetteer name, once per
-        distinct span; None at once for a span that is no name."""
-        if name not in self.links:
-            found = None
-            if self.gazetteer.holds_name(name):
-                found = self.gazetteer.link_as_written(name, self.types, self.threshold)
-            self.links[name] = found
-        return self.links[name]
+    def as_written(self, name: str) -> Link | None:
+        """link() of a normalized candidate span that is a gazetteer name (self.link
+        asks once per distinct span); None at once for a span that is no name."""
+        if not self.gazetteer.holds_name(name):
+            return None
+        return self.gazetteer.link_as_written(name, self.types, self.threshold)
 
     def loose_link(self, phrase: str, typo: bool = False) -> Link | None:
         """link() of a span that is no gazetteer name as written but shares a key
@@ -182,13 +173,6 @@ class _Reader:
             self.loose[phrase] = found
         return self.loose[phrase]
 
-    def keyed(self, phrase: str) -> bool:
-        """holds_key_of() of a span, once per distinct span."""
-        found = self.key_held.get(phrase)
-        if found is None:
-            found = self.key_held[phrase] = self.gazetteer.holds_key_of(phrase)
-        return found
-
     def word_more_than_name(self, link: Link, norm: str, raw: str) -> bool:
         """Whether a one-word name as written is rather a frequent word here: one
         of the language's most frequent words that names an entity not famous
@@ -206,12 +190,6 @@ class _Reader:
         if key not in self.excess:
             self.excess[key] = word_excess(self.gazetteer.entity(link.qid), norm, lang)
         return self.excess[key] >= TEXT_WORD_EXCESS
-
-    def clitic_stems(self, norm: str) -> tuple[str, ...]:
-        found = self.stems.get(norm)
-        if found is None:
-            found = self.stems[norm] = tuple(s for s in strip_clitics(norm) if " " not in s)
-        return found
 
     def read(self, text: str) -> Iterator[Mention]:
         """Mentions left to right. Tokens stream through a short buffer (the longest
@@ -254,6 +232,10 @@ class _Reader:
         first = norms[i]
         if not first or (token.isascii() and len(token) <= SHORT_LATIN and not token[:1].isupper()):
             return None
+        # most words of running text start nothing: only the document can make them a mention
+        quiet = self.starts_nothing(first)
+        if quiet is not None and document.short_forms.keys().isdisjoint(quiet):
+            return None
         # 1. a name as written, longest first; but a word of a person named
         # earlier, followed by a common word, is that person (قال شي إن: "Xi said
         # that", not the city شي إن)
@@ -294,16 +276,32 @@ class _Reader:
             if found is not None:
                 cut = letters_before(token, len(first) - common_suffix(first, head)) if head != first else 0
                 return (start + (cut if cut < end - start else 0), *found)
-        # 5. a name glued to the next word: أوكرانياخلفية (a name is no longer than
-        # the longest first word of the gazetteer, which bounds the work)
-        if len(first) >= GLUED_NAME_MIN + GLUED_REST_MIN and " " not in first:
-            for size in range(min(len(first) - GLUED_REST_MIN, self.longest_first), GLUED_NAME_MIN - 1, -1):
-                head = first[:size]
-                if head in self.first_words:
-                    link = self.accept(head, norms, i, document, tokens[i][2])
-                    if link is not None:
-                        return start, start + letters_before(token, size), 1, link, head
+        # 5. a name glued to the next word: أوكرانياخلفية
+        for size in glued_heads(first, self.first_words, self.longest_first):
+            link = self.accept(first[:size], norms, i, document, token)
+            if link is not None:
+                return start, start + letters_before(token, size), 1, link, first[:size]
         return None
+
+    def where_nothing_starts(self, first: str) -> tuple[str, ...] | None:
+        """The words whose short forms alone could make ``first`` a mention when,
+        by the tables alone and whatever the words around it, no name as written,
+        no variant of one and no glued name starts there (steps 1, 3, 4, 5 of
+        longest() find nothing); else None."""
+        stems = self.clitic_stems(first)
+        if any(h in self.first_words or self.variant_may_start(h) for h in (first, *stems)):
+            return None
+        if glued_heads(first, self.first_words, self.longest_first):
+            return None
+        conjunction = (first[1:],) if first[:1] in SHORT_FORM_CONJUNCTIONS and len(first) > 2 else ()
+        return (first, *stems, *conjunction)
+
+    def variant_may_start(self, head: str) -> bool:
+        """Whether variant_span() may find a span at ``head``, no name's first word:
+        not if frequent; if its key starts names, or if it is a typo's length."""
+        zipf = word_zipf(head)
+        typo = len(head) >= TEXT_TYPO_MIN and " " not in head and zipf == 0.0
+        return zipf < TEXT_FREQUENT_WORD and (typo or bool(self.first_keys.get(self.first_key(head))))
 
     def span(
         self,
@@ -322,9 +320,11 @@ class _Reader:
             rest = norms[i + 1 : i + n]
             if skip_common and n > 1 and any(is_common_word(w) for w in rest):
                 continue
+            if n == 1 and inside_longer_name(norms, i, 1):
+                return None  # no mention, whatever it links to: not looked up
             phrase = " ".join([first, *rest])
             link = self.accept(phrase, norms, i, document, tokens[i][2])
-            if link is not None and not (n == 1 and inside_longer_name(norms, i, 1)):
+            if link is not None:
                 return tokens[i + n - 1][1], n, link, phrase
         return None
 
@@ -344,26 +344,22 @@ class _Reader:
         longest = min(longest + SPLIT_WORDS if longest else 0, len(tokens) - i, MAX_NAME_TOKENS)
         fewest = max(shorter + 1, rarer_word(norms, i, longest, TEXT_FREQUENT_WORD) + 1 if frequent else 1)
         for n in range(longest, fewest - 1, -1):
+            if inside_longer_name(norms, i, n):
+                continue  # no mention, whatever it links to: not looked up
             phrase = " ".join([first, *norms[i + 1 : i + n]])
             link = self.loose_link(phrase)
             if link is None or (needs_spelling(norms, i, n, frequent) and not surely_spelled(phrase, link)):
                 continue
-            if self.allowed(link) and not inside_longer_name(norms, i, n):
+            if self.allowed(link):
                 return tokens[i + n - 1][1], n, link, phrase
         # a word the language does not know at all, and long enough to carry a
         # typo, may be a name misspelled (كازاختسان): the full lookup, fuzzy stage
         # included, at the same threshold
         if fewest == 1 and len(first) >= TEXT_TYPO_MIN and " " not in first and word_zipf(first) == 0.0:
-            link = self.loose_link(first, typo=True)
-            if link is not None and self.allowed(link) and not inside_longer_name(norms, i, 1):
+            link = None if inside_longer_name(norms, i, 1) else self.loose_link(first, typo=True)
+            if link is not None and self.allowed(link):
                 return tokens[i][1], 1, link, first
         return None
-
-    def first_key(self, word: str) -> str:
-        found = self.keys.get(word)
-        if found is None:
-            found = self.keys[word] = first_word_key(word)
-        return found
 
     def accept(self, phrase: str, norms: list[str], i: int, document: Document, raw: str = "") -> Link | None:
         """The link of a candidate span that is a name as written, if it is a name
@@ -409,6 +405,11 @@ class _Reader:
 
     def allowed(self, link: Link) -> bool:
         return self.types is None or link.type in self.types
+
+
+def word_stems(norm: str) -> tuple[str, ...]:
+    """The one-word stems of a normalized word without its leading clitics."""
+    return tuple(s for s in strip_clitics(norm) if " " not in s)
 
 
 def read_mentions(

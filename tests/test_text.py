@@ -164,18 +164,33 @@ def test_ten_megabytes_of_text_stream_in_bounded_memory() -> None:
 
 
 class CountingLookup:
-    """The default gazetteer, counting the full lookups the reader asks of it."""
+    """The default gazetteer, counting what the reader asks of it: the full
+    lookups (looked_up), and every question about a span (asked)."""
 
     def __init__(self) -> None:
         self.gazetteer = Gazetteer.default()
         self.looked_up: list[str] = []
+        self.asked: list[str] = []
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.gazetteer, name)
 
     def link(self, name: str, **options: object) -> object:
         self.looked_up.append(name)
+        self.asked.append(name)
         return self.gazetteer.link(name, **options)  # type: ignore[arg-type]
+
+    def link_as_written(self, name: str, types: frozenset[str] | None, threshold: float | None) -> object:
+        self.asked.append(name)
+        return self.gazetteer.link_as_written(name, types, threshold)
+
+    def holds_name(self, norm: str) -> bool:
+        self.asked.append(norm)
+        return self.gazetteer.holds_name(norm)
+
+    def holds_key_of(self, norm: str) -> bool:
+        self.asked.append(norm)
+        return self.gazetteer.holds_key_of(norm)
 
 
 def test_a_word_looked_up_as_a_variant_is_not_looked_up_again_as_a_typo() -> None:
@@ -186,6 +201,32 @@ def test_a_word_looked_up_as_a_variant_is_not_looked_up_again_as_a_typo() -> Non
     assert lookup.gazetteer.holds_key_of(word)
     list(read_mentions(f"وصل الوفد من {word} أمس ثم عاد إلى {word}", lookup, None, None))  # type: ignore[arg-type]
     assert lookup.looked_up.count(word) == 1
+
+
+def test_words_that_start_no_name_ask_the_gazetteer_nothing() -> None:
+    from namelink.text import read_mentions
+
+    lookup = CountingLookup()
+    text = "وقال المتحدث الاجتماع المقبل سيعقد يوم الخميس"
+    assert not any(lookup.gazetteer.first_words().get(word) for word in text.split())
+    assert list(read_mentions(text, lookup, None, None)) == []  # type: ignore[arg-type]
+    assert lookup.asked == []
+
+
+def test_a_word_that_starts_no_name_is_still_a_short_form_the_document_made() -> None:
+    schroeder = "Q2530"
+    assert not Gazetteer.default().first_words().get("شرودر")
+    text = "استقبل الوفد غيرهارد شرودر أمس. وقال شرودر إن الاجتماع مهم، ثم تحدث وشرودر"
+    assert found(text) == [("غيرهارد شرودر", schroeder), ("شرودر", schroeder), ("شرودر", schroeder)]
+
+
+def test_a_name_inside_a_longer_name_the_gazetteer_lacks_is_not_even_looked_up() -> None:
+    from namelink.text import read_mentions
+
+    lookup = CountingLookup()
+    assert lookup.gazetteer.holds_name("سمرقند")
+    assert list(read_mentions("عبروا خليج سمرقند أمس", lookup, None, None)) == []  # type: ignore[arg-type]
+    assert "سمرقند" not in lookup.asked
 
 
 def test_documents_read_after_one_another_give_the_mentions_of_a_fresh_gazetteer() -> None:

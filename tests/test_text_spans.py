@@ -87,3 +87,10 @@ def test_a_name_that_is_only_designators_is_those_of_the_name_after_it() -> None
 def test_a_city_state_s_designator_is_part_of_its_name() -> None:
     text = "چیزی درباره جنگ\u200cهای داخلی دولت\u200cشهر واتیکان میدونی"
     assert found(text) == [("دولت\u200cشهر واتیکان", qid("واتیکان"))]
+
+
+def test_a_word_that_begins_names_does_so_behind_its_clitics_too() -> None:
+    from namelink.spans import begins_names
+
+    assert [begins_names(word) for word in ("جزر", "وجزر", "بجزر", "وبحر")] == [True] * 4
+    assert not begins_names("سمرقند") and not begins_names("وسمرقند") and not begins_names("")
