@@ -353,7 +353,8 @@ def fuzzy(index: Index, norm: str, offer: Offer) -> None:
     rarest trigram first within a fixed budget: never a scan of the gazetteer."""
     spelling = spelling_key(norm)  # keys_of_normalized(norm)[0], without the other four keys
     last = _last_word_key(norm)
-    lists = [index.grams.get(gram) for gram in trigrams(spelling)]
+    # sorted: lists that tie on rarity are read in the same order in every process
+    lists = [index.grams.get(gram) for gram in sorted(trigrams(spelling))]
     ids = most_shared(
         lists,
         budget=FUZZY_SCAN,
