@@ -9,7 +9,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from namelink.evidence import LEXICON_LANG
-from namelink.keys import first_word_key
+from namelink.keys import first_word_key, spelling_key
 from namelink.lexicon import name_heads, name_tails, phrase_zipf, word_zipf
 from namelink.morphology import (
     COMMON_NOUN_DESIGNATORS,
@@ -32,6 +32,7 @@ __all__ = [
     "GLUED_NAME_MIN",
     "GLUED_REST_MIN",
     "SPLIT_WORDS",
+    "TEXT_TYPO_MIN",
     "TITLE_WINDOW",
     "Document",
     "begins_names",
@@ -42,6 +43,7 @@ __all__ = [
     "joins_before",
     "letters_before",
     "lines_up",
+    "may_be_typo",
     "needs_spelling",
     "rarer_word",
     "short_form",
@@ -116,6 +118,23 @@ def begins_names(word: str) -> bool:
     clitics (وبحر), is a word that begins names (بحر, جزيرة): lexicon.name_heads()."""
     heads = name_heads()
     return any(stem in heads for stem in (word, *strip_clitics(word)))
+
+
+# A word the lexicon does not know at all is looked up fuzzily (as a typo of a
+# name) when it has at least this many letters: shorter ones are too close to
+# too many names.
+TEXT_TYPO_MIN = 5
+
+
+def may_be_typo(word: str) -> bool:
+    """Whether running text may look ``word`` up fuzzily, as a name misspelled
+    (كازاختسان): one word of at least TEXT_TYPO_MIN letters that the language
+    knows neither as written nor by its spelling key (hamza seats, پ/ب and ڤ/ف
+    folded: ڤيروس is فيروس "virus", أولمپياد is أولمبياد "Olympiad", whatever
+    name they resemble)."""
+    if len(word) < TEXT_TYPO_MIN or " " in word:
+        return False
+    return word_zipf(word) == 0.0 and word_zipf(spelling_key(word)) == 0.0
 
 
 def short_form(earlier: Link, surface: str) -> Link:

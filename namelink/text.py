@@ -49,6 +49,7 @@ from namelink.spans import (
     joined_by_and,
     joins_before,
     letters_before,
+    may_be_typo,
     needs_spelling,
     rarer_word,
     short_form,
@@ -100,10 +101,6 @@ TEXT_VARIANT_THRESHOLD = 0.75
 # tests/data/eval/variants.tsv), and the lookups it saves are most of
 # link_text's work.
 TEXT_VARIANT_MAX_ZIPF = 4.0
-# A word the lexicon does not know at all is looked up fuzzily (as a typo of a
-# name) when it has at least this many letters: shorter ones are too close to
-# too many names.
-TEXT_TYPO_MIN = 5
 # A one-word name as written that is one of the language's most frequent words
 # (zipf at least TEXT_FREQUENT_WORD: once in 100,000 words) needs support (a
 # title, the document) unless its entity is famous (TEXT_FAMOUS, the popularity
@@ -299,9 +296,8 @@ class _Reader:
     def variant_may_start(self, head: str) -> bool:
         """Whether variant_span() may find a span at ``head``, no name's first word:
         not if frequent; if its key starts names, or if it is a typo's length."""
-        zipf = word_zipf(head)
-        typo = len(head) >= TEXT_TYPO_MIN and " " not in head and zipf == 0.0
-        return zipf < TEXT_FREQUENT_WORD and (typo or bool(self.first_keys.get(self.first_key(head))))
+        frequent = word_zipf(head) >= TEXT_FREQUENT_WORD
+        return not frequent and (may_be_typo(head) or bool(self.first_keys.get(self.first_key(head))))
 
     def span(
         self,
@@ -355,7 +351,7 @@ class _Reader:
         # a word the language does not know at all, and long enough to carry a
         # typo, may be a name misspelled (كازاختسان): the full lookup, fuzzy stage
         # included, at the same threshold
-        if fewest == 1 and len(first) >= TEXT_TYPO_MIN and " " not in first and word_zipf(first) == 0.0:
+        if fewest == 1 and may_be_typo(first):
             link = None if inside_longer_name(norms, i, 1) else self.loose_link(first, typo=True)
             if link is not None and self.allowed(link):
                 return tokens[i][1], 1, link, first

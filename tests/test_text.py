@@ -101,6 +101,11 @@ def test_a_name_with_its_words_in_another_order_is_found_as_link_finds_it() -> N
     assert found("اس نے کہا کہ کوکوس جزائر میں بارش ہوئی") == [("کوکوس جزائر", cocos.qid)]
 
 
+def test_a_word_written_with_persian_letters_is_that_word_not_a_misspelled_name() -> None:
+    # أولمپياد is أولمبياد "Olympiad" with پ for ب: no typo of Olympia
+    assert found("حضر الزعيم الروسي افتتاح أولمپياد بكين قبل وقت قصير") == [("بكين", link("بكين").qid)]
+
+
 def test_offsets_stay_exact_with_diacritics_tatweel_and_odd_spaces() -> None:
     text = "قال\u00a0فَلادِيمِير\u2009بُوتِـــين\u200f: إنّ «الصّين» شريك."
     mentions = link_text(text)
