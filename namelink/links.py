@@ -20,7 +20,7 @@ from namelink.morphology import SETTING_APART
 from namelink.normalize import normalize
 from namelink.records import Link
 
-__all__ = ["Weighed", "decide", "set_apart", "to_link", "weighed", "with_evidence"]
+__all__ = ["Weighed", "decide", "name_apart", "to_link", "weighed", "with_evidence"]
 
 
 class Weighed(NamedTuple):
@@ -30,6 +30,9 @@ class Weighed(NamedTuple):
     hit: Hit
     probability: float
     evidence: tuple[float, ...]
+    # the name with which the gazetteer sets another candidate of the same name
+    # apart (تونس العاصمة beside Tunisia's تونس), or ""
+    apart: str = ""
 
 
 def with_evidence(
@@ -91,22 +94,30 @@ def weighed(
     if raw and raw[0].hit.method == "qid":
         return raw
     groups = [(w.hit.method, w.hit.similarity, w.hit.variant) for w in raw]
+    # asked only where two candidates share one name: the rare case
+    aparts = (
+        [name_apart(index, w.entity, w.hit.name_id) for w in raw] if len(set(groups)) < len(groups) else []
+    )
     coherent = scoring.coherent(
         [scoring.probability(w.evidence) for w in raw],
         groups,
         [index.popularity[w.entity] for w in raw],
-        # asked only where two candidates share one name: the rare case
-        [set_apart(index, w) for w in raw] if len(set(groups)) < len(groups) else None,
+        [bool(a) for a in aparts] or None,
     )
-    out = [w._replace(probability=p) for w, p in zip(raw, coherent, strict=True)]
+    out = [
+        w._replace(probability=p, apart=_other_apart(groups, aparts, i))
+        for i, (w, p) in enumerate(zip(raw, coherent, strict=True))
+    ]
     out.sort(key=lambda w: (-w.probability, -w.hit.score, index.qids[w.entity]))
     return out
 
 
-def set_apart(index: Index, weighed: Weighed) -> bool:
-    """Whether the gazetteer also names the candidate's entity with its matched
-    name and a word that sets it apart (مدينة الكويت, تونس العاصمة)."""
-    return bool(name_apart(index, weighed.entity, weighed.hit.name_id))
+def _other_apart(groups: list[tuple[str, float, str]], aparts: list[str], i: int) -> str:
+    """The name that sets apart another candidate of candidate ``i``'s group, when
+    ``i`` itself is not set apart."""
+    if not aparts or aparts[i]:
+        return ""
+    return next((a for j, a in enumerate(aparts) if a and groups[j] == groups[i]), "")
 
 
 def name_apart(index: Index, entity: int, name_id: int) -> str:
@@ -139,16 +150,13 @@ def to_link(
         part
         for part in (
             explain(query, matched, hit.method, hit.similarity, hit.form, hit.variant),
+            f"another of this name is named apart ({weighed.apart})" if weighed.apart else "",
             evidence_phrase(weighed.evidence, weighed.probability),
         )
         if part
     )
     if rival is not None:
         explanation += scoring.popularity_note(evidence, popularity, index.popularity[rival])
-        close = dict(evidence).get("gap", 1.0) < scoring.CLOSE_CALL
-        apart = name_apart(index, rival, name_id) if close else ""
-        if apart and not name_apart(index, entity, name_id):
-            explanation += f"; the other is named apart ({apart})"
     return Link(
         qid=index.qids[entity],
         label=index.labels[entity],
