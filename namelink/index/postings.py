@@ -274,6 +274,7 @@ class StringPool(dict[str, int]):
         """The pool's bytes, the offset where each string ends (after a leading 0),
         and each string's CRC-32 (what the hash tables slot keys by)."""
         data = list(map(str.encode, self.strings))
+        self.strings.clear()  # (the build's last use of them: free them before the join)
         offsets = array("I", [0])
         offsets.extend(accumulate(map(len, data)))
         return bytearray(b"".join(data)), offsets, array("I", map(crc32, data))

@@ -14,7 +14,6 @@ way the loop over the names appends a handful of values, not a dozen lists.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable
 from itertools import repeat
 from typing import Any
 
@@ -171,35 +170,41 @@ def _expand_numpy(
 ) -> tuple[list[array[int]], dict[str, array[int]]]:
     """expand() as gathers: a name's slice of a ragged row array is found by
     its row's end and length, laid out by one repeat and one arange."""
-    typed: dict[str, Callable[[Any], array[int]]] = {
-        "I": lambda values: array("I", values.astype(np.uint32).tobytes()),
-        "B": lambda values: array("B", values.astype(np.uint8).tobytes()),
-    }
+
+    def typed(code: str, values: Any) -> array[int]:
+        out = array(code)  # filled from the buffer: one copy, not two through bytes
+        out.frombytes(
+            np.ascontiguousarray(values, dtype=np.uint32 if code == "I" else np.uint8).view(np.uint8)
+        )
+        return out
+
     of_name = np.frombuffer(name_row, dtype=np.uint32).astype(np.int64)
     keys = np.frombuffer(rows.keys, dtype=np.uint32).reshape(-1, KEYS_PER_ROW)[of_name]
-    columns = [typed["I"](keys[:, k]) for k in range(KEYS_PER_ROW - 1)]
+    columns = [typed("I", keys[:, k]) for k in range(KEYS_PER_ROW - 1)]
     roman = keys[:, KEYS_PER_ROW - 1]
     with_roman = np.flatnonzero(roman != empty)
-    out = {"romanized.keys": typed["I"](roman[with_roman]), "romanized.ids": typed["I"](with_roman)}
+    out = {"romanized.keys": typed("I", roman[with_roman]), "romanized.ids": typed("I", with_roman)}
 
     def ragged(flat: array[int], ends: array[int]) -> tuple[Any, Any]:
         end = np.frombuffer(ends, dtype=np.uint32).astype(np.int64)
         length = np.diff(end, prepend=0)[of_name]
         start = end[of_name] - length
         before = np.cumsum(length) - length  # items of the names before each
-        at = np.arange(int(length.sum()), dtype=np.int64) + np.repeat(start - before, length)
+        # 32-bit positions (a row array of 2**32 items would not fit its own offsets)
+        at = np.arange(int(length.sum()), dtype=np.uint32)
+        at += np.repeat((start - before).astype(np.uint32), length)
         return np.frombuffer(flat, dtype=np.uint32)[at], length
 
     for name, flat, ends in (("grams", rows.grams, rows.gram_end), ("words", rows.words, rows.word_end)):
         items, length = ragged(flat, ends)
-        out[f"{name}.keys"] = typed["I"](items)
-        out[f"{name}.ids"] = typed["I"](np.repeat(np.arange(len(of_name)), length))
+        out[f"{name}.keys"] = typed("I", items)
+        out[f"{name}.ids"] = typed("I", np.repeat(np.arange(len(of_name), dtype=np.uint32), length))
         if name == "grams":
-            out["name_grams"] = typed["B"](np.minimum(length, BYTE_MAX))
-    out["name_words"] = typed["B"](np.frombuffer(rows.word_count, dtype=np.uint8)[of_name])
+            out["name_grams"] = typed("B", np.minimum(length, BYTE_MAX))
+    out["name_words"] = typed("B", np.frombuffer(rows.word_count, dtype=np.uint8)[of_name])
     several = (np.frombuffer(rows.bits, dtype=np.uint8)[of_name] & SEVERAL_WORDS) != 0
     last = np.where(several, np.frombuffer(rows.last_pid, dtype=np.uint32)[of_name], empty)
-    out["name_last"] = typed["I"](last)
+    out["name_last"] = typed("I", last)
     return columns, out
 
 
