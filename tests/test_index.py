@@ -115,6 +115,49 @@ def test_the_same_records_always_give_the_same_bytes() -> None:
     assert build_index(records)._store.to_bytes() == build_index(records)._store.to_bytes()
 
 
+def test_the_same_gazetteer_gives_the_same_bytes_with_numpy_or_without(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("numpy")
+    records = list(read_records(DEFAULT))
+    built = {}
+    for label, threshold in (("numpy", 0), ("pure", 10**12)):
+        monkeypatch.setattr(index_module.postings, "GROUP_NUMPY_FROM", threshold)
+        monkeypatch.setattr(index_module.rows, "NUMPY_FROM", threshold)
+        built[label] = build_index(records)._store.to_bytes()
+    assert built["numpy"] == built["pure"]
+
+
+def test_postings_group_into_the_same_arrays_with_numpy_or_without() -> None:
+    from array import array
+
+    from namelink.index.postings import group
+
+    pytest.importorskip("numpy")
+    rng = random.Random(13)
+    for pairs in (1, 2, 50, 5_000):
+        keys = array("I", (rng.choice([0, 3, 7, 900, rng.randrange(10**6)]) for _ in range(pairs)))
+        ids = array("I", sorted(rng.randrange(10**6) for _ in range(pairs)))
+        assert group(keys, ids, use_numpy=True) == group(keys, ids, use_numpy=False)
+    assert group(array("I"), array("I"), use_numpy=True) == (array("I"), array("I", [0]), array("I"))
+
+
+def test_pairs_merge_by_id_with_the_first_list_first_for_one_id_with_numpy_or_without(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from array import array
+
+    from namelink.index.rows import merge_by_id
+
+    pytest.importorskip("numpy")
+    first = (array("I", [10, 11, 12]), array("I", [0, 2, 5]))
+    then = (array("I", [20, 21]), array("I", [2, 3]))
+    expected = (array("I", [10, 11, 20, 21, 12]), array("I", [0, 2, 2, 3, 5]))
+    assert merge_by_id(first, then, use_numpy=False) == expected
+    monkeypatch.setattr(index_module.rows, "NUMPY_FROM", 0)
+    assert merge_by_id(first, then, use_numpy=True) == expected
+
+
 def test_an_index_handed_to_another_process_arrives_whole_and_checked() -> None:
     index = Gazetteer.from_records([PUTIN]).index
     copy = pickle.loads(pickle.dumps(index))

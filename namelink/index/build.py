@@ -1,9 +1,11 @@
 """Compiling an index: records → the sections of an index file, in one pass.
 
-normalize() and the keys run once per distinct name (a bounded memo), every
-string goes once into a pool of UTF-8 bytes, and each postings list is a pair
-of flat arrays (key pool id, id) grouped at the end by a counting sort: time
-and memory linear in names, with no per-name Python lists or dicts.
+normalize() and the keys run once per distinct name (a bounded memo), into a
+row of flat arrays (rows.py); each name points at its row, every string goes
+once into a pool of UTF-8 bytes, and each postings list is a pair of flat
+arrays (key pool id, id), gathered from the rows and grouped at the end by a
+counting sort (a stable sort with numpy, the same arrays): time and memory
+linear in names, with no per-name Python lists or dicts.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import mmap
 import os
 from array import array
 from collections.abc import Iterable
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -28,16 +29,9 @@ from namelink.index.compiled import (
     Index,
 )
 from namelink.index.postings import StringPool, group, hash_table
+from namelink.index.rows import KEYS_PER_ROW, SAME_TEXT, SEVERAL_WORDS, NameRows, expand, merge_by_id
 from namelink.index.store import open_store, write_store
-from namelink.keys import (
-    KEYS_VERSION,
-    first_word_key,
-    keys_of_normalized,
-    romanized_key,
-    skeleton_key,
-    spelling_key,
-)
-from namelink.normalize import normalize
+from namelink.keys import KEYS_VERSION, first_word_key, romanized_key, skeleton_key
 from namelink.records import GazetteerError, entities_path, read_records
 
 __all__ = ["INDEX_SUFFIX", "build_from_file", "build_index", "index_path", "sha256_file", "write_index"]
@@ -46,7 +40,8 @@ __all__ = ["INDEX_SUFFIX", "build_from_file", "build_index", "index_path", "sha2
 INDEX_SUFFIX = ".index"
 # Distinct names whose normal form and keys the build remembers: names repeat
 # (a surname alone, one spelling in ar and fa), and past this many the memory
-# (~0.5 kB a name) buys little; 1M synthetic names repeat mostly within it.
+# (the name and a dict entry: its row is kept anyway) buys little; 1M
+# synthetic names repeat mostly within it.
 MEMO_NAMES = 200_000
 _COLUMNS = ("qids", "labels", "descriptions", "name_text", "name_spelling", "name_last")
 _RAGGED = ("classes", "alt_qids", "country")
@@ -62,27 +57,24 @@ def _compile(records: Iterable[dict[str, Any]]) -> tuple[dict[str, array[int] | 
     add_once = pool.add_once
     col: dict[str, array[int]] = {name: array("I") for name in _COLUMNS}
     ragged = [(name, array("I", [0]), array("I")) for name in _RAGGED]
-    types_col, scripts, name_words, name_grams = array("B"), array("B"), array("B"), array("B")
+    types_col, scripts = array("B"), array("B")
     popularity, first_name, name_lang, name_entity = array("I"), array("I"), array("H"), array("I")
     pairs = {p: (array("I"), array("I")) for p in POSTINGS}
     qid_keys, qid_ids = pairs["qid_index"]
-    name_keys = array("I")
-    roman_keys, roman_ids = pairs["romanized"]
-    gram_keys, gram_ids = pairs["grams"]
-    word_keys, word_ids = pairs["words"]
     surname_keys, surname_ids = pairs["surnames"]
-    text_col, last_col = col["name_text"], col["name_last"]
+    # A surname alone reaches a person's full name across scripts: these pairs
+    # join the romanized postings after the loop, each after its name's own.
+    surname_roman_keys, surname_roman_ids = array("I"), array("I")
+    text_col = col["name_text"]
     lang_ids: dict[str, int] = {}
     type_ids: dict[str, int] = {}
-    # name → what the build derives from it, as pool ids: (normal form, its
-    # script bit, the 4 same-script keys, the romanized key or -1, trigrams,
-    # word count, last word's spelling key, the words' spelling keys, last word,
-    # first word)
-    memo: dict[str, tuple[Any, ...]] = {}
-    word_key: dict[str, int] = {}  # word → pool id of its spelling key
+    rows = NameRows(pool)
+    row_keys, row_bits, row_last_text, row_last_pid = rows.keys, rows.bits, rows.last_text, rows.last_pid
+    name_row = array("I")  # each name's row
+    memo: dict[str, int] = {}  # name → its row, or -1 when its normal form is empty
     surname: dict[str, tuple[int, str]] = {}  # last word → (its skeleton's pool id, its romanized key)
-    first_words: dict[str, int] = {}  # first word of a normal form → the most words such a name has
     empty = pool[""]
+    roman_slot = KEYS_PER_ROW - 1
     entity = -1
     for entity, record in enumerate(records):
         qid = record["qid"]
@@ -105,51 +97,36 @@ def _compile(records: Iterable[dict[str, Any]]) -> tuple[dict[str, array[int] | 
             for name in dict.fromkeys(names):  # a name twice in one language counts once
                 row = memo.get(name)
                 if row is None:
-                    row = _derive(name, pool, word_key)
+                    row = rows.derive(name)
                     if len(memo) < MEMO_NAMES:
                         memo[name] = row
-                if not row:
+                if row < 0:
                     continue
-                key_pids, bit, roman_pid, grams, words, last_pid, word_pids, last, first_word = row
+                bits = row_bits[row]
                 name_id = len(name_entity)
-                text_col.append(key_pids[0] if bit & _SAME_TEXT else add_once(name))
+                text_col.append(row_keys[KEYS_PER_ROW * row] if bits & SAME_TEXT else add_once(name))
                 name_lang.append(lang_id)
                 name_entity.append(entity)
-                script |= bit & (LATIN | ARABIC_SCRIPT)
-                # The normal form and the same-script keys, one of each per name:
-                # interleaved here, split into their postings after the loop.
-                name_keys.extend(key_pids)
-                if roman_pid >= 0:
-                    roman_keys.append(roman_pid)
-                    roman_ids.append(name_id)
-                gram_keys.extend(grams)
-                name_grams.append(min(len(grams), 255))
-                gram_ids.extend(repeat(name_id, len(grams)))
-                name_words.append(words)
-                if words > first_words.get(first_word, 0):
-                    first_words[first_word] = words
-                last_col.append(last_pid if words > 1 else empty)
-                if words == 1:
-                    continue
-                word_keys.extend(word_pids)
-                word_ids.extend(repeat(name_id, len(word_pids)))
-                if person:
+                name_row.append(row)
+                script |= bits
+                if person and bits & SEVERAL_WORDS:
+                    last = row_last_text[row]
                     found = surname.get(last)
                     if found is None:
                         found = surname[last] = (
-                            pool[skeleton_key(pool_text(pool, last_pid))],
+                            pool[skeleton_key(pool.strings[row_last_pid[row]])],
                             romanized_key(last),
                         )
                     surname_keys.append(found[0])
                     surname_ids.append(name_id)
-                    # A surname alone reaches a person's full name across scripts.
                     roman = found[1]
-                    if roman and pool[roman] != roman_pid:
-                        roman_keys.append(pool[roman])
-                        roman_ids.append(name_id)
-        scripts.append(script)
+                    if roman and pool[roman] != row_keys[KEYS_PER_ROW * row + roman_slot]:
+                        surname_roman_keys.append(pool[roman])
+                        surname_roman_ids.append(name_id)
+        scripts.append(script & (LATIN | ARABIC_SCRIPT))
     first_name.append(len(name_entity))
-    del memo, word_key, surname
+    del memo, surname
+    first_words = rows.first_words
     # First words as postings whose one id is a count: a word (and its first-word
     # key) → the most words a name beginning with it has (Gazetteer.first_words()).
     first_keys: dict[str, int] = {}
@@ -161,22 +138,31 @@ def _compile(records: Iterable[dict[str, Any]]) -> tuple[dict[str, array[int] | 
         pairs[p] = (array("I", map(pool.__getitem__, table)), array("I", table.values()))
     longest_first = max(map(len, first_words), default=0)
     del first_words, first_keys
+    key_columns, per_name = expand(rows, name_row, empty)
+    del rows, row_keys, row_bits, row_last_text, row_last_pid, name_row
     every_name = array("I", range(len(name_entity)))
-    step = 1 + len(SAME_SCRIPT_KINDS)
-    for position, p in enumerate(("normalized", *(f"keys.{kind}" for kind in SAME_SCRIPT_KINDS))):
-        pairs[p] = (name_keys[position::step], every_name)
+    name_postings = ("normalized", *(f"keys.{kind}" for kind in SAME_SCRIPT_KINDS))
+    for column, p in zip(key_columns, name_postings, strict=True):
+        pairs[p] = (column, every_name)
     col["name_spelling"] = pairs["keys.spelling"][0]
-    del name_keys
-    hashes = pool.hashes
-    sections: dict[str, array[int] | bytearray] = {"pool": pool.blob, "pool_offsets": pool.offsets}
+    col["name_last"] = per_name.pop("name_last")
+    for p in ("grams", "words"):
+        pairs[p] = (per_name.pop(f"{p}.keys"), per_name.pop(f"{p}.ids"))
+    pairs["romanized"] = merge_by_id(
+        (per_name.pop("romanized.keys"), per_name.pop("romanized.ids")),
+        (surname_roman_keys, surname_roman_ids),
+    )
     pool.clear()  # the dict of distinct strings is the build's largest object
+    blob, pool_offsets, hashes = pool.encoded()
     del pool
+    sections: dict[str, array[int] | bytearray] = {"pool": blob, "pool_offsets": pool_offsets}
     sections.update(col)
     for name, first, items in ragged:
         sections[f"{name}.first"], sections[f"{name}.items"] = first, items
     sections.update(
         types=types_col, popularity=popularity, scripts=scripts, first_name=first_name,
-        name_lang=name_lang, name_entity=name_entity, name_words=name_words, name_grams=name_grams,
+        name_lang=name_lang, name_entity=name_entity, name_words=per_name["name_words"],
+        name_grams=per_name["name_grams"],
     )  # fmt: skip
     for p in POSTINGS:
         keys_of, ids_of = pairs.pop(p)
@@ -193,48 +179,6 @@ def _compile(records: Iterable[dict[str, Any]]) -> tuple[dict[str, array[int] | 
         "longest_first_word": longest_first,
     }
     return sections, meta
-
-
-_SAME_TEXT = 4  # a bit of a derived row: the name is its own normal form
-
-
-def pool_text(pool: StringPool, pid: int) -> str:
-    return pool.blob[pool.offsets[pid] : pool.offsets[pid + 1]].decode("utf-8")
-
-
-def _derive(name: str, pool: StringPool, word_key: dict[str, int]) -> tuple[Any, ...]:
-    """What the index holds about one distinct name (see ``memo`` in _compile)."""
-    norm = normalize(name)
-    if not norm:
-        return ()
-    keys = keys_of_normalized(norm)
-    bit = (LATIN if norm.isascii() else ARABIC_SCRIPT) | (_SAME_TEXT if name == norm else 0)
-    key_pids = (pool[norm], *map(pool.__getitem__, keys[: len(SAME_SCRIPT_KINDS)]))
-    roman_pid = pool[keys[-1]] if keys[-1] else -1
-    # trigrams(), in order of position: a set's order would vary from run to run
-    padded = f"^{keys[0]}$"
-    grams = tuple(map(pool.__getitem__, dict.fromkeys([padded[i : i + 3] for i in range(len(padded) - 2)])))
-    if " " not in norm:
-        return (key_pids, bit, roman_pid, grams, 1, -1, (), "", norm)
-    words = norm.split(" ")
-    word_pids = []
-    for word in words:
-        pid = word_key.get(word)
-        if pid is None:
-            pid = word_key[word] = pool[spelling_key(word)]
-        word_pids.append(pid)
-    distinct = tuple(dict.fromkeys(word_pids))
-    return (
-        key_pids,
-        bit,
-        roman_pid,
-        grams,
-        min(len(words), 255),
-        word_pids[-1],
-        distinct,
-        words[-1],
-        words[0],
-    )
 
 
 def build_index(

@@ -28,7 +28,18 @@ from zlib import crc32
 
 from namelink.index.grams import numpy_module
 
-__all__ = ["Codes", "Counts", "Pool", "Postings", "Ragged", "StringPool", "Strings", "group", "hash_table"]
+__all__ = [
+    "GROUP_NUMPY_FROM",
+    "Codes",
+    "Counts",
+    "Pool",
+    "Postings",
+    "Ragged",
+    "StringPool",
+    "Strings",
+    "group",
+    "hash_table",
+]
 
 # Hash table slots per key: a load of 2/3 keeps linear probing to about two
 # slots for a key that is there and five for one that is not, at 6 bytes a key.
@@ -37,6 +48,9 @@ TABLE_SLOTS_PER_KEY = 1.5
 # cost ~17 µs whatever the count, a loop ~0.37 µs a string (measured at 1M
 # names: 50 strings 18 µs either way, 200 strings 35 µs against 74 µs).
 MANY_NUMPY_FROM = 64
+# group() sorts this many pairs or more with numpy: below it, numpy's fixed
+# cost per call is more than the Python counting sort takes.
+GROUP_NUMPY_FROM = 4_096
 # Answers a Counts map remembers (the distinct words of a long stream of text).
 COUNTS_REMEMBERED = 65_536
 
@@ -236,37 +250,46 @@ class Postings:
 class StringPool(dict[str, int]):
     """Collects the strings of an index, each distinct one stored once:
     ``pool[text]`` is the pool id of ``text``, added when new (at C speed when
-    it is not). Each new string gets its CRC-32 for the hash tables."""
+    it is not). The bytes, offsets and CRC-32s are made once at the end
+    (``encoded``): a string met costs one dict entry and one list slot."""
 
-    __slots__ = ("blob", "hashes", "offsets")
+    __slots__ = ("strings",)
 
     def __init__(self) -> None:
         super().__init__()
-        self.blob = bytearray()
-        self.offsets = array("I", [0])
-        self.hashes = array("I")
+        self.strings: list[str] = []  # by pool id
 
     def __missing__(self, text: str) -> int:
-        data = text.encode("utf-8")
-        pid = self[text] = len(self.hashes)
-        self.blob += data
-        self.offsets.append(len(self.blob))
-        self.hashes.append(crc32(data))
+        pid = self[text] = len(self.strings)
+        self.strings.append(text)
         return pid
 
     def add_once(self, text: str) -> int:
         """A new pool id for a string that is no key and rarely repeats (a label),
         so that it costs no entry in the dict of distinct strings."""
-        self.blob += text.encode("utf-8")
-        self.offsets.append(len(self.blob))
-        self.hashes.append(0)
-        return len(self.hashes) - 1
+        self.strings.append(text)
+        return len(self.strings) - 1
+
+    def encoded(self) -> tuple[bytearray, array[int], array[int]]:
+        """The pool's bytes, the offset where each string ends (after a leading 0),
+        and each string's CRC-32 (what the hash tables slot keys by)."""
+        data = list(map(str.encode, self.strings))
+        self.strings.clear()  # (the build's last use of them: free them before the join)
+        offsets = array("I", [0])
+        offsets.extend(accumulate(map(len, data)))
+        return bytearray(b"".join(data)), offsets, array("I", map(crc32, data))
 
 
-def group(keys: array[int], ids: array[int]) -> tuple[array[int], array[int], array[int]]:
+def group(
+    keys: array[int], ids: array[int], *, use_numpy: bool = True
+) -> tuple[array[int], array[int], array[int]]:
     """Postings from parallel arrays of (key pool id, id) pairs appended in
     ascending id order: the distinct keys (in first-seen order), their offsets,
-    and the ids grouped by key, each group ascending. A counting sort: linear."""
+    and the ids grouped by key, each group ascending. A counting sort: linear;
+    with numpy (from GROUP_NUMPY_FROM pairs) a stable sort, the same arrays."""
+    np: Any = numpy_module() if use_numpy and len(keys) >= GROUP_NUMPY_FROM else False
+    if np and len(keys):  # (a test may set GROUP_NUMPY_FROM to 0)
+        return _group_numpy(np, keys, ids)
     counts = Counter(keys)
     distinct = array("I", counts)
     offsets = array("I", [0])
@@ -281,6 +304,24 @@ def group(keys: array[int], ids: array[int]) -> tuple[array[int], array[int], ar
         grouped[position] = ident
         start[key] = position + 1
     return distinct, offsets, grouped
+
+
+def _group_numpy(np: Any, keys: array[int], ids: array[int]) -> tuple[array[int], array[int], array[int]]:
+    """group() with numpy: each pair labelled by its key's rank in first-seen
+    order, then one stable sort by label (which keeps each group's ids ascending)."""
+    pairs = np.frombuffer(keys, dtype=np.uint32)
+    unique, first = np.unique(pairs, return_index=True)
+    order = np.argsort(first)  # first places are distinct: no ties to break
+    rank = np.zeros(int(unique[-1]) + 1, dtype=np.uint32)
+    rank[unique[order]] = np.arange(len(order), dtype=np.uint32)
+    labels = rank[pairs]
+    grouped = np.frombuffer(ids, dtype=np.uint32)[np.argsort(labels, kind="stable")]
+    offsets = np.concatenate(([0], np.cumsum(np.bincount(labels, minlength=len(order)))))
+
+    def out(values: Any) -> array[int]:
+        return array("I", values.astype(np.uint32).tobytes())
+
+    return out(unique[order]), out(offsets), out(grouped)
 
 
 def hash_table(distinct: array[int], hashes: array[int]) -> array[int]:
