@@ -649,6 +649,8 @@ def decisions(weights: dict[str, object], rows: Iterable[Row]) -> list[tuple[str
             out.append((kind, group[0].qid, 0.0, ""))
             continue
         # as link() does: the probabilities made coherent across the candidates
+        # (without what needs the index: places named apart, places of one name
+        # weighed as one entity)
         chances = coherent(
             [predict(weights, r) for r in group],
             [(r.method, r.features[at["similarity"]], str(r.features[at["variant"]])) for r in group],

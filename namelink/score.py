@@ -206,6 +206,7 @@ def coherent(
     evidence: list[tuple[str, float, str]],
     popularities: list[int],
     set_apart: list[bool] | None = None,
+    pools: dict[tuple[str, float, str], float] | None = None,
 ) -> list[float]:
     """The candidates' probabilities made coherent with each other.
 
@@ -213,8 +214,9 @@ def coherent(
     exclude each other: their probabilities must add up to at most 1. Two steps:
 
     1. candidates the strings cannot tell apart (same method, similarity and
-       variant: one name, two entities) pool their probability and share it in
-       proportion to popularity + 1 — text names the famous more often, so that
+       variant: one name, two entities) pool their probability (the sum of
+       theirs, or ``pools[key]`` where the caller weighed the group as one
+       entity) and share it in proportion to popularity + 1 — text names the famous more often, so that
        is the prior, and the only evidence there is (جورجيا the country before
        the US state); a candidate the gazetteer also names apart
        (``set_apart``: مدينة الكويت) keeps SET_APART_SHARE of that prior;
@@ -225,9 +227,9 @@ def coherent(
     groups: dict[tuple[str, float, str], list[int]] = {}
     for i, key in enumerate(evidence):
         groups.setdefault(key, []).append(i)
-    for members in groups.values():
+    for key, members in groups.items():
         if len(members) > 1:
-            pool = sum(out[i] for i in members)
+            pool = pools[key] if pools and key in pools else sum(out[i] for i in members)
             apart = set_apart or [False] * len(out)
             weights = [(popularities[i] + 1) * (SET_APART_SHARE if apart[i] else 1.0) for i in members]
             for i, weight in zip(members, weights, strict=True):

@@ -194,7 +194,12 @@ def test_a_place_the_gazetteer_names_apart_is_the_lesser_reading_of_the_bare_nam
 
 @pytest.mark.parametrize(
     ("name", "country", "capital"),
-    [("تونس", "Q948", "Q3572"), ("کویت", "Q817", "Q35178"), ("غواتيمالا", "Q774", "Q1555")],
+    [
+        ("تونس", "Q948", "Q3572"),
+        ("کویت", "Q817", "Q35178"),
+        ("غواتيمالا", "Q774", "Q1555"),
+        ("الجزائر", "Q262", "Q3561"),
+    ],
 )
 def test_a_countrys_bare_name_links_the_country_and_not_its_capital_named_apart(
     name: str, country: str, capital: str
@@ -202,6 +207,18 @@ def test_a_countrys_bare_name_links_the_country_and_not_its_capital_named_apart(
     found = link(name)
     assert found is not None and found.qid == country
     assert found.runner_up is not None and found.runner_up.qid == capital
+
+
+def test_places_that_share_a_name_pool_what_the_name_is_worth_as_one_entity() -> None:
+    # the country and its capital, weighed as one entity against the rest, are what
+    # the name alone would be; each weighed against the other, they were worth far less
+    pooled = sum(c.score for c in candidates("الجزائر", limit=2))
+    assert pooled > 0.8 > LINK_THRESHOLD
+
+
+def test_namesakes_are_not_pooled_as_one_entity() -> None:
+    # a given name shared by two people stays as doubtful as the model makes it
+    assert link("هاوارد") is None
 
 
 def test_the_explanation_names_what_set_the_capital_apart() -> None:
