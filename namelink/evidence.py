@@ -55,6 +55,7 @@ __all__ = [
     "SHOWN",
     "STRICTNESS",
     "Spelled",
+    "against",
     "evidence_phrase",
     "features",
     "shown_evidence",
@@ -246,10 +247,32 @@ def features(
         clitic_gain,
         1.0 if other_language else 0.0,
         popularity_prior(popularity),
-        max(-1.0, min(1.0, popularity_prior(popularity) - popularity_prior(rival_popularity))),
+        _lead(popularity, rival_popularity),
         1.0 if lang is not None and name_lang == lang else 0.0,
-        max(-GAP_CLIP, min(GAP_CLIP, gap)) / GAP_CLIP,
+        _gap(gap),
     )
+
+
+def _lead(popularity: int, rival_popularity: int) -> float:
+    return max(-1.0, min(1.0, popularity_prior(popularity) - popularity_prior(rival_popularity)))
+
+
+def _gap(gap: float) -> float:
+    return max(-GAP_CLIP, min(GAP_CLIP, gap)) / GAP_CLIP
+
+
+_LEAD, _GAP = FEATURES.index("popularity_lead"), FEATURES.index("gap")
+
+
+def against(
+    evidence: tuple[float, ...], popularity: int, rival_popularity: int, gap: float
+) -> tuple[float, ...]:
+    """``evidence`` (of features()) with its competition weighed anew: against a
+    rival of ``rival_popularity`` whose stage score is ``gap`` behind (0 and the
+    candidate's own stage score for none)."""
+    x = list(evidence)
+    x[_LEAD], x[_GAP] = _lead(popularity, rival_popularity), _gap(gap)
+    return tuple(x)
 
 
 class Spelled(NamedTuple):

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from namelink import score as scoring
 from namelink.candidates import Hit
-from namelink.evidence import FEATURES, GAP_CLIP, evidence_phrase, features, popularity_prior, shown_evidence
+from namelink.evidence import against, evidence_phrase, features, shown_evidence
 from namelink.explain import explain
 from namelink.index import SAME_SCRIPT_KINDS, Index
 from namelink.morphology import SETTING_APART
@@ -113,9 +113,6 @@ def weighed(
     return out
 
 
-_LEAD, _GAP = FEATURES.index("popularity_lead"), FEATURES.index("gap")
-
-
 def _group_chances(
     index: Index, ranked: list[tuple[int, Hit]], raw: list[Weighed], groups: list[tuple[str, float, str]]
 ) -> dict[tuple[str, float, str], float]:
@@ -134,12 +131,10 @@ def _group_chances(
         inside = {w.entity for w in members}
         best = members[0]
         outside = next(((e, h) for e, h in ranked if e not in inside), None)
-        x = list(best.evidence)
         rival_score, rival_pop = (outside[1].score, index.popularity[outside[0]]) if outside else (0.0, 0)
-        prior = popularity_prior(index.popularity[best.entity])
-        x[_LEAD] = max(-1.0, min(1.0, prior - popularity_prior(rival_pop)))
-        x[_GAP] = max(-GAP_CLIP, min(GAP_CLIP, best.hit.score - rival_score)) / GAP_CLIP
-        out[key] = scoring.probability(tuple(x))
+        gap = best.hit.score - rival_score
+        evidence = against(best.evidence, index.popularity[best.entity], rival_pop, gap)
+        out[key] = scoring.probability(evidence)
     return out
 
 
