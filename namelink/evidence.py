@@ -54,9 +54,9 @@ __all__ = [
     "FEATURES",
     "SHOWN",
     "STRICTNESS",
+    "ZIPF_SCALE",
     "Spelled",
     "against",
-    "evidence_phrase",
     "features",
     "shown_evidence",
     "spelled",
@@ -125,7 +125,7 @@ SHORT_LETTERS = 6
 # The stage scores (score.BANDS) of two entities further apart than this say
 # nothing more about which is meant.
 GAP_CLIP = 0.3
-_ZIPF_SCALE = 8.0
+ZIPF_SCALE = 8.0
 # wordness() past this (a mean log ratio per trigram) says nothing more: the
 # feature is wordness clipped to ±WORDNESS_CLIP, mapped to 0–1.
 WORDNESS_CLIP = 2.0
@@ -209,7 +209,7 @@ def features(
     name_word = phrase_zipf(name, name_lang_lexicon)
     clitic_gain = 0.0
     if variant.startswith("clitic"):
-        clitic_gain = (phrase_zipf(form, own or name_lang_lexicon) - word) / _ZIPF_SCALE
+        clitic_gain = (phrase_zipf(form, own or name_lang_lexicon) - word) / ZIPF_SCALE
     other_language = own is not None and own != "ar" and LEXICON_LANG.get(name_lang, own) == "ar"
     return (
         STRICTNESS[method],
@@ -237,10 +237,10 @@ def features(
         share,
         share if lost and entity_type != "person" else 0.0,
         1.0 if entity_type == "person" else 0.0,
-        word / _ZIPF_SCALE if loose or other_language else 0.0,
+        word / ZIPF_SCALE if loose or other_language else 0.0,
         _wordness(query),
         _wordness(name),
-        max(0.0, word - name_word) / _ZIPF_SCALE,
+        max(0.0, word - name_word) / ZIPF_SCALE,
         1.0 if derived_from(query, name) else 0.0,
         1.0 if variant and "article" not in variant else 0.0,
         1.0 if "article" in variant else 0.0,
@@ -386,56 +386,3 @@ def shown_evidence(evidence: tuple[float, ...]) -> tuple[tuple[str, float], ...]
     if not evidence:
         return ()
     return tuple((name, round(evidence[i], 4)) for name, i in zip(SHOWN, _SHOWN_AT, strict=True))
-
-
-# Evidence worth a phrase in an explanation, and from what value on.
-SAYS_WORD = 0.5  # loose_word_zipf: zipf 4 and up
-SAYS_GAP = 0.1  # zipf_gap: the query 0.8 zipf more frequent than the name
-SAYS_SPELLED = 0.6  # wordness: a mean log ratio of 0.4 towards the language's words
-
-
-_AT = {name: i for i, name in enumerate(FEATURES)}
-
-
-class _Named:
-    """Evidence read by feature name, without building a dict of all of them."""
-
-    __slots__ = ("_evidence",)
-
-    def __init__(self, evidence: tuple[float, ...]) -> None:
-        self._evidence = evidence
-
-    def __getitem__(self, name: str) -> float:
-        return self._evidence[_AT[name]]
-
-
-def evidence_phrase(evidence: tuple[float, ...], probability: float) -> str:
-    """What weighed most, in words, for an explanation: "frequent word (zipf 5.9);
-    probability 0.03"."""
-    if not evidence:
-        return ""
-    if len(evidence) != len(FEATURES):
-        raise ValueError(f"evidence of {len(evidence)} features, not {len(FEATURES)}")
-    value = _Named(evidence)
-    said = []
-    if value["loose_word_zipf"] >= SAYS_WORD:
-        said.append(f"frequent word (zipf {value['loose_word_zipf'] * _ZIPF_SCALE:.1f})")
-    if value["zipf_gap"] >= SAYS_GAP:
-        said.append(f"a word {value['zipf_gap'] * _ZIPF_SCALE:.1f} zipf more frequent than the name")
-    if value["wordness"] >= SAYS_SPELLED:
-        spelled = value["wordness"] * 2 * WORDNESS_CLIP - WORDNESS_CLIP
-        said.append(f"spelled like a word of the language ({spelled:+.1f})")
-    if value["derived"]:
-        said.append("an adjective or plural of the name")
-    if value["other_language"]:
-        said.append("written for another language than the name")
-    if value["short"] >= 1.0:
-        said.append("too short to vary")
-    if value["opens_names"] and value["name_part"]:
-        said.append("a given name alone")
-    if value["names_differ"]:
-        said.append("a word spells another name")
-    if value["gap"] <= 0.0:
-        said.append("another entity matched as well")
-    said.append(f"probability {probability:.2f}")
-    return "; ".join(said)

@@ -14,9 +14,10 @@ from __future__ import annotations
 from rapidfuzz.distance import Levenshtein
 
 from namelink import chars
+from namelink.evidence import FEATURES, WORDNESS_CLIP, ZIPF_SCALE
 from namelink.normalize import normalize
 
-__all__ = ["explain"]
+__all__ = ["evidence_phrase", "explain"]
 
 # At most this many letter differences are spelled out; more are summarized.
 MAX_DIFFERENCES = 5
@@ -117,3 +118,56 @@ def explain(
         parts.append(f"{words}, similarity {similarity:.2f}")
     # Keep the order of first mention, without repeats.
     return "; ".join(dict.fromkeys(p for p in parts if p))
+
+
+# Evidence worth a phrase in an explanation, and from what value on.
+SAYS_WORD = 0.5  # loose_word_zipf: zipf 4 and up
+SAYS_GAP = 0.1  # zipf_gap: the query 0.8 zipf more frequent than the name
+SAYS_SPELLED = 0.6  # wordness: a mean log ratio of 0.4 towards the language's words
+
+
+_AT = {name: i for i, name in enumerate(FEATURES)}
+
+
+class _Named:
+    """Evidence read by feature name, without building a dict of all of them."""
+
+    __slots__ = ("_evidence",)
+
+    def __init__(self, evidence: tuple[float, ...]) -> None:
+        self._evidence = evidence
+
+    def __getitem__(self, name: str) -> float:
+        return self._evidence[_AT[name]]
+
+
+def evidence_phrase(evidence: tuple[float, ...], probability: float) -> str:
+    """What weighed most, in words, for an explanation: "frequent word (zipf 5.9);
+    probability 0.03"."""
+    if not evidence:
+        return ""
+    if len(evidence) != len(FEATURES):
+        raise ValueError(f"evidence of {len(evidence)} features, not {len(FEATURES)}")
+    value = _Named(evidence)
+    said = []
+    if value["loose_word_zipf"] >= SAYS_WORD:
+        said.append(f"frequent word (zipf {value['loose_word_zipf'] * ZIPF_SCALE:.1f})")
+    if value["zipf_gap"] >= SAYS_GAP:
+        said.append(f"a word {value['zipf_gap'] * ZIPF_SCALE:.1f} zipf more frequent than the name")
+    if value["wordness"] >= SAYS_SPELLED:
+        spelled = value["wordness"] * 2 * WORDNESS_CLIP - WORDNESS_CLIP
+        said.append(f"spelled like a word of the language ({spelled:+.1f})")
+    if value["derived"]:
+        said.append("an adjective or plural of the name")
+    if value["other_language"]:
+        said.append("written for another language than the name")
+    if value["short"] >= 1.0:
+        said.append("too short to vary")
+    if value["opens_names"] and value["name_part"]:
+        said.append("a given name alone")
+    if value["names_differ"]:
+        said.append("a word spells another name")
+    if value["gap"] <= 0.0:
+        said.append("another entity matched as well")
+    said.append(f"probability {probability:.2f}")
+    return "; ".join(said)

@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 from namelink import score as scoring
 from namelink.candidates import Hit
-from namelink.evidence import against, evidence_phrase, features, shown_evidence
-from namelink.explain import explain
+from namelink.evidence import against, features, shown_evidence
+from namelink.explain import evidence_phrase, explain
 from namelink.index import SAME_SCRIPT_KINDS, Index
 from namelink.morphology import SETTING_APART
 from namelink.normalize import normalize
