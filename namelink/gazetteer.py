@@ -168,7 +168,8 @@ class Gazetteer:
     def holds_key_of(self, norm: str) -> bool:
         """Whether a name of this gazetteer shares its skeleton or consonant key
         with the normalized ``norm`` (a spelling-key match shares the skeleton
-        too): the cheap test before a full loose lookup in text. Remembered
+        too), or, for several words, its word-order key (کوکوس جزائر): the cheap
+        test before a full loose lookup in text. Remembered
         (TEXT_LINKS spans), like holds_name(): documents share their words."""
         return self._holds_key_of(norm)
 

@@ -94,16 +94,14 @@ def weighed(
     if raw and raw[0].hit.method == "qid":
         return raw
     groups = [(w.hit.method, w.hit.similarity, w.hit.variant) for w in raw]
-    # asked only where two candidates share one name: the rare case
-    aparts = (
-        [name_apart(index, w.entity, w.hit.name_id) for w in raw] if len(set(groups)) < len(groups) else []
-    )
+    shared = len(set(groups)) < len(groups)  # two candidates share one name: the rare case
+    aparts = [name_apart(index, w.entity, w.hit.name_id) for w in raw] if shared else []
     coherent = scoring.coherent(
         [scoring.probability(w.evidence) for w in raw],
         groups,
         [index.popularity[w.entity] for w in raw],
-        [bool(a) for a in aparts] or None,
-        _group_chances(index, ranked, raw, groups) if aparts else None,
+        [bool(a) for a in aparts] if shared else None,
+        _group_chances(index, ranked, raw, groups) if shared else None,
     )
     out = [
         w._replace(probability=p, apart=_other_apart(groups, aparts, i))
