@@ -27,7 +27,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
 from namelink import score as scoring
-from namelink.evidence import popularity_prior
+from namelink.evidence import LEXICON_LANG, popularity_prior
 from namelink.index import ARABIC_SCRIPT, LATIN, SAME_SCRIPT_KINDS, Index, trigrams
 from namelink.index.grams import most_shared
 from namelink.keys import keys_of_normalized, romanized_key, skeleton_key, sound_spelling, spelling_key
@@ -118,28 +118,28 @@ def hits(index: Index, norm: str, exact_text: str, lang: str | None, loose: bool
     """
     best: dict[int, Hit] = {}
     name_entity, popularity, ceiling = index.name_entity, index.popularity, scoring.CEILING
+    # ties go to a name the query writes in the language its letters betray (Urdu ایران)
+    own = {i for i, code in enumerate(index.langs) if LEXICON_LANG.get(code, "") == script_lang(exact_text)}
+
+    def mine(name_id: int) -> bool:
+        return index.name_lang[name_id] in own and index.name_text[name_id] in exact_text
 
     def offer(name_id: int, method: str, similarity: float, form: str, variant: str) -> None:
         entity = name_entity[name_id]
         held = best.get(entity)
-        if held is not None and held.score >= ceiling[method]:
+        if held is not None and held.score > ceiling[method]:
             return  # no score of this method can better it
         in_lang = lang is None or index.langs[index.name_lang[name_id]] == lang
         weight = scoring.rescale_fuzzy(similarity) if method == "fuzzy" else similarity
         prior = popularity_prior(popularity[entity])
-        value = scoring.hit_score(method, weight, prior, 1.0 if in_lang else 0.0, bool(variant))
-        if held is None or value > held.score:
-            best[entity] = Hit(value, name_id, method, similarity, form, variant)
+        score = scoring.hit_score(method, weight, prior, 1.0 if in_lang else 0.0, bool(variant))
+        if held is None or score > held.score or (score == held.score and mine(name_id) > mine(held.name_id)):
+            best[entity] = Hit(score, name_id, method, similarity, form, variant)
 
     common = is_common_word(norm)
-    strict = (
-        not loose
-        or common
-        or (
-            not exact_text.endswith("ى")  # final alef maksura (بخارى) is no nisba ending
-            and any(index.normalized.get(base) for base in adjective_bases(norm))
-        )
-    )
+    strict = not loose or common
+    if not strict and not exact_text.endswith("ى"):  # final alef maksura (بخارى) is no nisba ending
+        strict = any(index.normalized.get(base) for base in adjective_bases(norm))
     forms = [(norm, ""), *variants(norm)] if not strict else [(norm, "")]
     # A clitic is stripped only when what is left is at least as plausible a word
     # as the whole token: كامل stays كامل ("complete", not ك + آمل), وبوتين is و + بوتين.

@@ -135,6 +135,10 @@ POPULARITY_SCALE = 400
 # own, or the one whose script conventions it shares.
 LEXICON_LANG = {"ar": "ar", "arz": "ar", "fa": "fa", "ur": "ur", "ps": "fa", "ckb": "fa", "ug": "fa"}
 
+# Letters that betray Persian (ی ک) are Urdu's too: a query written with them
+# is read as a word of either (کارکنان "workers", listed in Urdu only).
+READ_ALSO = {"fa": ("fa", "ur")}
+
 
 # Distinct popularities whose prior is remembered: every hit of every lookup asks
 # for one, and a gazetteer's entities share a few thousand values.
@@ -205,11 +209,16 @@ def features(
     # exact match is then no more frequent than itself (پوتن, listed in Persian
     # only, is no word of Arabic text just because an Arabic name spells it so)
     name_lang_lexicon = LEXICON_LANG.get(name_lang)
-    word = phrase_zipf(query, own or name_lang_lexicon)
+    # a one-word query in Persian letters, in either lexicon that writes them (a
+    # phrase stays in one: نئی دلی is two frequent Urdu words and a name)
+    reads: tuple[str | None, ...] = (own or name_lang_lexicon,)
+    if own in READ_ALSO and " " not in query:
+        reads = READ_ALSO[own]
+    word = max(phrase_zipf(query, read) for read in reads)
     name_word = phrase_zipf(name, name_lang_lexicon)
     clitic_gain = 0.0
     if variant.startswith("clitic"):
-        clitic_gain = (phrase_zipf(form, own or name_lang_lexicon) - word) / ZIPF_SCALE
+        clitic_gain = (max(phrase_zipf(form, read) for read in reads) - word) / ZIPF_SCALE
     other_language = own is not None and own != "ar" and LEXICON_LANG.get(name_lang, own) == "ar"
     return (
         STRICTNESS[method],

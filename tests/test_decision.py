@@ -87,6 +87,25 @@ def test_words_the_lexicon_does_not_list_stay_unlinked_when_spelled_like_words(w
         assert link(word) is None
 
 
+def test_a_word_in_persian_letters_is_weighed_as_a_word_of_urdu_too() -> None:
+    # کارکنان "workers", as if unlisted: its base کارکن is listed in Urdu only. ی and
+    # ک are Urdu's letters as much as Persian's, so that weighs against Gorgan (گرگان)
+    word = normalize("کارکنان")
+    with unlisted([word]):
+        assert word_zipf(word, "fa") == 0 < word_zipf(word, "ur")
+        assert link("کارکنان") is None
+
+
+def test_an_entitys_name_in_the_querys_own_language_is_the_one_weighed() -> None:
+    # ایران is Iran's name in Urdu and, once normalized, its Arabic name إيران too:
+    # weighed against the Arabic name, an Urdu query looked "written for another language"
+    found = link("اسلامی جمہوریہ ایران")
+    assert found is not None and found.qid == "Q794" and found.matched_lang == "ur"
+    assert "another language" not in found.explanation
+    # but only a name the query writes: میں "in" does not write مین, Maine in Urdu
+    assert link("میں") is None
+
+
 # --- The model file ------------------------------------------------------------------------
 
 
