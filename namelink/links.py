@@ -95,7 +95,12 @@ def weighed(
         return raw
     groups = [(w.hit.method, w.hit.similarity, w.hit.variant) for w in raw]
     shared = len(set(groups)) < len(groups)  # two candidates share one name: the rare case
-    aparts = [name_apart(index, w.entity, w.hit.name_id) for w in raw] if shared else []
+    # only a place that shares its name with another candidate can be set apart
+    sharing = {g for g in groups if groups.count(g) > 1}
+    aparts = [
+        name_apart(index, w.entity, w.hit.name_id) if g in sharing and index.types[w.entity] == "place" else ""
+        for w, g in zip(raw, groups, strict=True)
+    ]
     coherent = scoring.coherent(
         [scoring.probability(w.evidence) for w in raw],
         groups,
