@@ -150,8 +150,8 @@ def hits(index: Index, norm: str, exact_text: str, lang: str | None, loose: bool
         if not why.startswith("clitic") or word_zipf(form.partition(" ")[0]) >= word_zipf(first)
     ]
     if script_lang(exact_text) in ("fa", "ur"):
-        # Persian and Urdu have no article: ال is not added to or taken off their words
-        forms = [(form, why) for form, why in forms if "article" not in why]
+        # no article, and no Arabic proclitic on a name (the ک of کوین is no ك: Vienna)
+        forms = [(form, why) for form, why in forms if "article" not in why and not why.startswith("clitic")]
     same_script(index, forms, exact_text, common=common, keyed=not strict, offer=offer, held=best)
     if strict:
         return best

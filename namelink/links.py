@@ -97,10 +97,10 @@ def weighed(
     shared = len(set(groups)) < len(groups)  # two candidates share one name: the rare case
     # only a place that shares its name with another candidate can be set apart
     sharing = {g for g in groups if groups.count(g) > 1}
-    aparts = [
-        name_apart(index, w.entity, w.hit.name_id) if g in sharing and index.types[w.entity] == "place" else ""
-        for w, g in zip(raw, groups, strict=True)
-    ]
+    aparts: list[str] = []
+    for w, g in zip(raw, groups, strict=True):
+        may_be_apart = g in sharing and index.types[w.entity] == "place"
+        aparts.append(name_apart(index, w.entity, w.hit.name_id) if may_be_apart else "")
     coherent = scoring.coherent(
         [scoring.probability(w.evidence) for w in raw],
         groups,

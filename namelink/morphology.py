@@ -25,6 +25,7 @@ __all__ = [
     "designators_dropped",
     "strip_clitics",
     "variants",
+    "word_stems",
 ]
 
 
@@ -95,6 +96,11 @@ def strip_clitics(text: str) -> tuple[str, ...]:
             seen.add(stem)
             out.append(stem + sep + rest)
     return tuple(out)
+
+
+def word_stems(norm: str) -> tuple[str, ...]:
+    """The one-word stems of a normalized word without its leading clitics."""
+    return tuple(s for s in strip_clitics(norm) if " " not in s)
 
 
 # --- Query variants ------------------------------------------------------------------------

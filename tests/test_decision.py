@@ -15,6 +15,7 @@ from namelink.evidence import FEATURES
 from namelink.lexicon import derived_from, script_lang, unlisted, word_zipf, zipf
 from namelink.records import Link
 from namelink.score import LINK_THRESHOLD, SET_APART_SHARE, Model, ModelError, ambiguous, coherent, read_model
+from namelink.text import TEXT_VARIANT_THRESHOLD
 from namelink.wordness import wordness
 
 SHIPPED = (resources.files("namelink") / "data" / "model.json").read_text(encoding="utf-8")
@@ -324,6 +325,21 @@ def test_a_clitic_on_the_first_word_of_a_longer_name_is_left_outside_the_span() 
 
 def test_ordinary_words_in_running_text_stay_unlinked() -> None:
     assert mentions("كيف حالك؟ هذا مصدر رئيسي وأمل كبير") == []
+
+
+def test_persian_and_urdu_write_no_arabic_clitic_on_a_name() -> None:
+    # کوین (Kevin, a given name) is no ك "like" + وین (Vienna), in a list or in text
+    with unlisted([normalize("کوین")]):
+        assert link("کوین") is None
+    assert mentions("دیروز کوین به خانه رفت") == []
+
+
+def test_running_text_weighs_a_span_as_the_text_writes_it() -> None:
+    # normalized, کوین را دید ("saw Kevin") is كوين را ديد, Arabic-looking, a skeleton
+    # key of Kevin Rudd at 0.91; as written it is Persian, and link() weighs it below
+    # the threshold of running text
+    assert link("کوین را دید", threshold=TEXT_VARIANT_THRESHOLD) is None
+    assert mentions("او کوین را دید") == []
 
 
 def test_a_place_inside_a_longer_name_it_does_not_know_is_no_mention() -> None:
