@@ -4,7 +4,7 @@ of a longer name, and how far a state's official name reaches."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
 
@@ -31,6 +31,7 @@ __all__ = [
     "FUNCTION_WORD_ZIPF",
     "GLUED_NAME_MIN",
     "GLUED_REST_MIN",
+    "HEADS_REMEMBERED",
     "SPLIT_WORDS",
     "TEXT_TYPO_MIN",
     "TITLE_WINDOW",
@@ -53,6 +54,8 @@ __all__ = [
     "widen",
     "with_designators",
     "word_excess",
+    "written",
+    "written_head",
 ]
 
 # Tokens kept behind the current one: a title is at most two words (رئيس الوزراء).
@@ -201,6 +204,26 @@ def surely_spelled(phrase: str, link: Link) -> bool:
     return link.score >= FREQUENT_START_THRESHOLD and lines_up(phrase, link.matched_name)
 
 
+def written(tokens: Sequence[tuple[int, int, str]], norms: Sequence[str], i: int, n: int, first: str) -> str:
+    """The ``n`` tokens from ``i`` as the text writes them, the first cut to
+    ``first`` (its normal form without leading clitics): what link() weighs, the
+    letters that betray the language included (کوین را دید is Persian, which its
+    normal form كوين را ديد does not say)."""
+    head = tokens[i][2] if first == norms[i] else written_head(tokens[i][2], norms[i], first)
+    return " ".join([head, *(t[2] for t in tokens[i + 1 : i + n])])
+
+
+# Distinct (token, stem) pairs whose written stem is remembered: a text's clitics recur.
+HEADS_REMEMBERED = 4096
+
+
+@lru_cache(maxsize=HEADS_REMEMBERED)
+def written_head(token: str, norm: str, stem: str) -> str:
+    """A token (normalized ``norm``) as written without the clitics that ``stem`` lacks."""
+    cut = letters_before(token, len(norm) - common_suffix(norm, stem))
+    return token[cut:] if cut < len(token) else stem
+
+
 def common_suffix(a: str, b: str) -> int:
     """How many characters ``a`` and ``b`` end with in common."""
     n = 0
@@ -255,7 +278,8 @@ def widen(
     first, after = with_designators(tokens, norms, i, (start, used), free)
     if (first, after) == (i, i + used):
         return span
-    if not still_names(look_up(" ".join(norms[first:after])), link, norms[first:i], after > i + used):
+    whole = " ".join(token for _, _, token in tokens[first:after])  # as written: its letters weigh
+    if not still_names(look_up(whole), link, norms[first:i], after > i + used):
         return span
     return (tokens[first][0] if first < i else start), tokens[after - 1][1], after - i
 

@@ -35,7 +35,7 @@ from typing import Protocol
 
 from namelink.keys import first_word_key
 from namelink.lexicon import is_common_word, script_lang, word_zipf
-from namelink.morphology import MAX_DESIGNATORS, strip_clitics
+from namelink.morphology import MAX_DESIGNATORS, word_stems
 from namelink.normalize import normalize
 from namelink.records import Entity, Link, Mention
 from namelink.spans import (
@@ -57,6 +57,7 @@ from namelink.spans import (
     surely_spelled,
     widen,
     word_excess,
+    written,
 )
 
 __all__ = ["NameLookup", "read_mentions"]
@@ -141,14 +142,18 @@ class _Reader:
         self.starts_nothing = cache(self.where_nothing_starts)
         self.link = cache(self.as_written)
 
-    def as_written(self, name: str) -> Link | None:
-        """link() of a normalized candidate span that is a gazetteer name (self.link
-        asks once per distinct span); None at once for a span that is no name."""
+    def as_written(self, name: str, raw: str) -> Link | None:
+        """link() of a normalized span that is a gazetteer name, weighed as the text
+        writes it (``raw``; asked once per distinct span); None for a span that is no name."""
         if not self.gazetteer.holds_name(name):
             return None
-        return self.gazetteer.link_as_written(name, self.types, self.threshold)
+        return self.gazetteer.link_as_written(self.as_weighed(name, raw), self.types, self.threshold)
 
-    def loose_link(self, phrase: str, typo: bool = False) -> Link | None:
+    def as_weighed(self, phrase: str, raw: str) -> str:
+        """The text's own spelling of a span, when it is the span (its normal form)."""
+        return raw if raw and self.norm(raw) == phrase else phrase
+
+    def loose_link(self, phrase: str, raw: str, typo: bool = False) -> Link | None:
         """link() of a span that is no gazetteer name as written but shares a key
         with one (a variant spelling: قازاقستان, اردوگان), or with ``typo`` of an
         unknown word (كازاختسان), by the calibrated decision at the stricter
@@ -162,13 +167,14 @@ class _Reader:
             return None
         if not typo and not self.keyed(phrase):
             return None
-        if phrase not in self.loose:
+        query = self.as_weighed(phrase, raw)
+        if query not in self.loose:
             cutoff = max(TEXT_VARIANT_THRESHOLD, self.threshold or 0.0)
-            found = self.gazetteer.link(phrase, types=self.types, threshold=cutoff)
+            found = self.gazetteer.link(query, types=self.types, threshold=cutoff)
             if found is not None and found.method in ("exact", "normalized"):
                 found = None  # a name as written is step 1's, with its own rules
-            self.loose[phrase] = found
-        return self.loose[phrase]
+            self.loose[query] = found
+        return self.loose[query]
 
     def word_more_than_name(self, link: Link, norm: str, raw: str) -> bool:
         """Whether a one-word name as written is rather a frequent word here: one
@@ -249,8 +255,10 @@ class _Reader:
             return start, end, 1, short_form(earlier, token), first
         if token.isascii():
             return None
-        # 3. leading clitics: وبوتين, للصين, والأمم المتحدة
-        for stem in self.clitic_stems(first):
+        # 3. leading clitics: وبوتين, للصين, والأمم المتحدة; Persian and Urdu write
+        # none of them on a name (the ک of کوین is no ك "like": Vienna)
+        stems = () if script_lang(token) in ("fa", "ur") else self.clitic_stems(first)
+        for stem in stems:
             found = self.span(stem, tokens, norms, i, document)
             if found is None:
                 link = self.document_link(stem, document)
@@ -268,14 +276,14 @@ class _Reader:
             if link is not None and cut < end - start:
                 return start + cut, end, 1, short_form(link, token[cut:]), first[1:]
         # 4. a variant spelling of a name: قازاقستان, اردوگان, وقازاقستان
-        for head in (first, *self.clitic_stems(first)):
+        for head in (first, *stems):
             found = self.variant_span(head, tokens, norms, i)
             if found is not None:
                 cut = letters_before(token, len(first) - common_suffix(first, head)) if head != first else 0
                 return (start + (cut if cut < end - start else 0), *found)
         # 5. a name glued to the next word: أوكرانياخلفية
         for size in glued_heads(first, self.first_words, self.longest_first):
-            link = self.accept(first[:size], norms, i, document, token)
+            link = self.accept(first[:size], norms, i, document, token[: letters_before(token, size)])
             if link is not None:
                 return start, start + letters_before(token, size), 1, link, first[:size]
         return None
@@ -319,7 +327,7 @@ class _Reader:
             if n == 1 and inside_longer_name(norms, i, 1):
                 return None  # no mention, whatever it links to: not looked up
             phrase = " ".join([first, *rest])
-            link = self.accept(phrase, norms, i, document, tokens[i][2])
+            link = self.accept(phrase, norms, i, document, written(tokens, norms, i, n, first))
             if link is not None:
                 return tokens[i + n - 1][1], n, link, phrase
         return None
@@ -343,7 +351,7 @@ class _Reader:
             if inside_longer_name(norms, i, n):
                 continue  # no mention, whatever it links to: not looked up
             phrase = " ".join([first, *norms[i + 1 : i + n]])
-            link = self.loose_link(phrase)
+            link = self.loose_link(phrase, written(tokens, norms, i, n, first))
             if link is None or (needs_spelling(norms, i, n, frequent) and not surely_spelled(phrase, link)):
                 continue
             if self.allowed(link):
@@ -352,7 +360,8 @@ class _Reader:
         # typo, may be a name misspelled (كازاختسان): the full lookup, fuzzy stage
         # included, at the same threshold
         if fewest == 1 and may_be_typo(first):
-            link = None if inside_longer_name(norms, i, 1) else self.loose_link(first, typo=True)
+            raw = written(tokens, norms, i, 1, first)
+            link = None if inside_longer_name(norms, i, 1) else self.loose_link(first, raw, typo=True)
             if link is not None and self.allowed(link):
                 return tokens[i][1], 1, link, first
         return None
@@ -361,7 +370,7 @@ class _Reader:
         """The link of a candidate span that is a name as written, if it is a name
         here: a common word (شي, رئيسي) or a name the language uses mostly as a
         word (كيف, أمل) only with support."""
-        link = self.link(phrase)
+        link = self.link(phrase, raw)
         if link is None:
             return None
         common = is_common_word(phrase) or (" " not in phrase and self.word_more_than_name(link, phrase, raw))
@@ -401,11 +410,6 @@ class _Reader:
 
     def allowed(self, link: Link) -> bool:
         return self.types is None or link.type in self.types
-
-
-def word_stems(norm: str) -> tuple[str, ...]:
-    """The one-word stems of a normalized word without its leading clitics."""
-    return tuple(s for s in strip_clitics(norm) if " " not in s)
 
 
 def read_mentions(
