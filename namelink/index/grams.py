@@ -69,9 +69,18 @@ def _most_shared_numpy(
 ) -> list[int]:
     """most_shared's answer with numpy: one sort counts, a partition finds the
     ``limit``-th best rank, and only the ids at or above it are ordered."""
-    arrays = [np.frombuffer(ids, dtype=np.uint32) for ids in chosen]
-    unique, counts = np.unique(np.concatenate(arrays), return_counts=True)
-    rank = counts.astype(np.int64)
+    # One join of the lists' bytes and one view of it: a view and a
+    # concatenate per list cost 3-4 times as much for the ~10 lists of a query.
+    buffers: Any = chosen  # uint32 buffers (index postings, arrays of "I")
+    joined = np.frombuffer(b"".join(buffers), dtype=np.uint32)
+    ends = np.cumsum([len(ids) for ids in chosen])
+    arrays = np.split(joined, ends[:-1])
+    # np.unique(joined, return_counts=True) from one sort: where the sorted ids
+    # change, and how far apart those places are (the same arrays, faster).
+    ordered = np.sort(joined)
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    unique = ordered[starts]
+    rank = np.diff(starts, append=len(ordered)).astype(np.int64)
     if sizes is not None:
         rank = 2 * rank / (query + np.frombuffer(sizes, dtype=np.uint8)[unique].astype(np.int64))
     if len(rank) > limit:
