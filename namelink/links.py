@@ -22,10 +22,6 @@ from namelink.records import Link
 
 __all__ = ["Weighed", "decide", "name_apart", "to_link", "weighed", "with_evidence"]
 
-# index.first_words counts a name's words up to this (one byte): a name of more
-# words counts as this many.
-FIRST_WORDS_CAP = 255
-
 
 class Weighed(NamedTuple):
     """A hit with its evidence and calibrated probability."""
@@ -154,18 +150,16 @@ def name_apart(index: Index, entity: int, name_id: int) -> str:
     if name_id < 0:
         return ""
     name = normalize(index.name_text[name_id])
-    words = min(name.count(" ") + 2, FIRST_WORDS_CAP)  # of either form
-    # A form is a name only if a name of as many words begins with its first
-    # word (index.first_words, a remembered map): most forms are ruled out
-    # without a lookup of the postings.
-    first_words, head = index.first_words, name.partition(" ")[0]
+    # The entity's own names by normal form (the first of each, as the postings
+    # would give it): an entity has a few names, where looking each form up in
+    # the postings took 2 × len(SETTING_APART) lookups.
+    own: dict[str, int] = {}
+    for n in range(index.first_name[entity], index.first_name[entity + 1]):
+        own.setdefault(normalize(index.name_text[n]), n)
     for word in sorted(SETTING_APART):  # sorted: the same name in every process
-        for form, first in ((f"{word} {name}", word), (f"{name} {word}", head)):
-            if first_words.get(first, 0) < words:
-                continue
-            for n in index.normalized.get(form):
-                if index.name_entity[n] == entity:
-                    return index.name_text[n]
+        for form in (f"{word} {name}", f"{name} {word}"):
+            if form in own:
+                return index.name_text[own[form]]
     return ""
 
 
