@@ -42,8 +42,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from functools import lru_cache
-from itertools import repeat
-from operator import itemgetter
 from typing import NamedTuple
 
 from rapidfuzz.distance import Indel
@@ -380,11 +378,11 @@ SHOWN = (
     "weakest_word",
     "names_differ",
 )
-_shown_values = itemgetter(*(FEATURES.index(name) for name in SHOWN))
+_SHOWN_AT = tuple(FEATURES.index(name) for name in SHOWN)
 
 
 def shown_evidence(evidence: tuple[float, ...]) -> tuple[tuple[str, float], ...]:
     """The (name, value) pairs of SHOWN, rounded, for a Link."""
     if not evidence:
         return ()
-    return tuple(zip(SHOWN, map(round, _shown_values(evidence), repeat(4)), strict=True))
+    return tuple((name, round(evidence[i], 4)) for name, i in zip(SHOWN, _SHOWN_AT, strict=True))
