@@ -143,11 +143,11 @@ def hits(index: Index, norm: str, exact_text: str, lang: str | None, loose: bool
     forms = [(norm, ""), *variants(norm)] if not strict else [(norm, "")]
     # A clitic is stripped only when what is left is at least as plausible a word
     # as the whole token: كامل stays كامل ("complete", not ك + آمل), وبوتين is و + بوتين.
-    first = norm.partition(" ")[0]
+    first_zipf = word_zipf(norm.partition(" ")[0]) if len(forms) > 1 else 0.0
     forms = [
         (form, why)
         for form, why in forms
-        if not why.startswith("clitic") or word_zipf(form.partition(" ")[0]) >= word_zipf(first)
+        if not why.startswith("clitic") or word_zipf(form.partition(" ")[0]) >= first_zipf
     ]
     if script_lang(exact_text) in ("fa", "ur"):
         # no article, and no Arabic proclitic on a name (the ک of کوین is no ك: Vienna)

@@ -11,7 +11,7 @@ the first words of names (first_words, first_keys, longest_first_word).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from namelink.index.postings import Codes, Counts, Pool, Postings, Ragged, Strings
@@ -19,7 +19,17 @@ from namelink.index.store import IndexFileError, Store, open_store
 from namelink.keys import KEY_KINDS, KEYS_VERSION
 from namelink.records import Entity
 
-__all__ = ["ARABIC_SCRIPT", "INDEX_VERSION", "LATIN", "POSTINGS", "SAME_SCRIPT_KINDS", "Index", "trigrams"]
+__all__ = [
+    "ARABIC_SCRIPT",
+    "GRAMS_REMEMBERED",
+    "INDEX_VERSION",
+    "LATIN",
+    "POSTINGS",
+    "SAME_SCRIPT_KINDS",
+    "Index",
+    "RememberedPostings",
+    "trigrams",
+]
 
 # What Index holds and how the build fills it: bump it whenever either changes,
 # so that every stored index (cached or beside a gazetteer) is rebuilt.
@@ -34,6 +44,38 @@ POSTINGS = ("qid_index", "normalized", *(f"keys.{kind}" for kind in SAME_SCRIPT_
             "romanized", "grams", "words", "surnames", "first_words", "first_keys")  # fmt: skip
 _COLUMNS = ("qids", "labels", "descriptions", "name_text", "name_spelling", "name_last")
 _RAGGED = ("classes", "alt_qids", "country")
+
+
+# Trigram postings an index remembers (the letters' trigrams are few and every
+# fuzzy query reads a dozen: most of its lookups are of a list read before).
+GRAMS_REMEMBERED = 65_536
+
+
+class RememberedPostings:
+    """Postings whose ``get`` answers are remembered, up to ``size`` keys (then
+    forgotten at once and remembered anew): the same lists, a dict lookup."""
+
+    __slots__ = ("_postings", "_seen", "_size")
+
+    def __init__(self, postings: Postings, size: int) -> None:
+        self._postings = postings
+        self._seen: dict[str, Sequence[int]] = {}
+        self._size = size
+
+    def get(self, key: str) -> Sequence[int]:
+        found = self._seen.get(key)
+        if found is None:
+            if len(self._seen) >= self._size:
+                self._seen.clear()
+            found = self._seen[key] = self._postings.get(key)
+        return found
+
+    @property
+    def keys(self) -> Iterator[str]:
+        return self._postings.keys
+
+    def __len__(self) -> int:
+        return len(self._postings)
 
 
 def trigrams(key: str) -> set[str]:
@@ -91,9 +133,10 @@ class Index:
         ]
         self.qid_index, self.normalized = postings[0], postings[1]
         self.keys = tuple(postings[2 : 2 + len(SAME_SCRIPT_KINDS)])
-        (self.romanized, self.grams, self.words, self.surnames, first_words, first_keys) = postings[
+        (self.romanized, grams, self.words, self.surnames, first_words, first_keys) = postings[
             2 + len(SAME_SCRIPT_KINDS) :
         ]
+        self.grams = RememberedPostings(grams, GRAMS_REMEMBERED)
         # the first word of every normal form (and its keys.first_word_key) → the
         # most words a name beginning with it has; the longest such word's letters
         self.first_words = Counts(first_words)

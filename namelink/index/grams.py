@@ -69,9 +69,16 @@ def _most_shared_numpy(
 ) -> list[int]:
     """most_shared's answer with numpy: one sort counts, a partition finds the
     ``limit``-th best rank, and only the ids at or above it are ordered."""
-    arrays = [np.frombuffer(ids, dtype=np.uint32) for ids in chosen]
-    unique, counts = np.unique(np.concatenate(arrays), return_counts=True)
-    rank = counts.astype(np.int64)
+    # One join of the lists' bytes and one view of it: a view and a
+    # concatenate per list cost 3-4 times as much for the ~10 lists of a query.
+    buffers: Any = chosen  # uint32 buffers (index postings, arrays of "I")
+    joined = np.frombuffer(b"".join(buffers), dtype=np.uint32)
+    # np.unique(joined, return_counts=True) from one sort: where the sorted ids
+    # change, and how far apart those places are (the same arrays, faster).
+    ordered = np.sort(joined)
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    unique = ordered[starts]
+    rank = np.diff(starts, append=len(ordered)).astype(np.int64)
     if sizes is not None:
         rank = 2 * rank / (query + np.frombuffer(sizes, dtype=np.uint8)[unique].astype(np.int64))
     if len(rank) > limit:
@@ -79,16 +86,16 @@ def _most_shared_numpy(
         kth = np.partition(rank, len(rank) - limit)[len(rank) - limit]
         keep = np.flatnonzero(rank >= kth)
         unique, rank = unique[keep], rank[keep]
-    # Where each id was first met in the concatenated lists: the first list that
-    # holds it (each list is ascending, so a binary search finds it) and its place there.
-    first = np.full(len(unique), -1, dtype=np.int64)
-    offset = 0
-    for ids in arrays:
-        at = np.searchsorted(ids, unique)
-        found = (first < 0) & (at < len(ids))
-        found[found] = ids[at[found]] == unique[found]
-        first[found] = offset + at[found]
-        offset += len(ids)
+    # Where each id was first met in the concatenated lists: each list is
+    # ascending, so with its number above an id's 32 bits the lists end to end
+    # are one ascending array, where one binary search finds every id in every
+    # list at once; the first list that holds it gives its place.
+    number = np.arange(len(chosen), dtype=np.int64)
+    tagged = (np.repeat(number, [len(ids) for ids in chosen]) << 32) | joined
+    wanted = (number[:, None] << 32) | unique[None, :].astype(np.int64)
+    at = np.searchsorted(tagged, wanted)
+    held = tagged[np.minimum(at, len(tagged) - 1)] == wanted
+    first = at[held.argmax(axis=0), np.arange(len(unique))]
     order = np.lexsort((first, -rank))[:limit]
     ranked: list[int] = unique[order].tolist()
     return ranked
