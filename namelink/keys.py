@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import re
 from codecs import charmap_decode, charmap_encode  # looked up once: they run per name
+from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -130,9 +131,12 @@ class _KeyCodec(NamedTuple):
     roman_deleted: bytes
 
 
-# _DOUBLED over bytes, each key alone or two keys with one NUL between them (so
-# never a NUL doubled, and no class of letters to test at each byte).
+# _DOUBLED over bytes, each key alone or non-empty keys with one NUL between them
+# (so never a NUL doubled, and no class of letters to test at each byte).
 _DOUBLED_BYTES = re.compile(rb"(.)(?=\1)", re.DOTALL)
+# Whether there is a doubled letter at all, under the same terms: a search for
+# two bytes alike costs a quarter less than one for a byte that its like follows.
+_DOUBLE_BYTES = re.compile(rb"(.)\1", re.DOTALL)
 
 
 @cache
@@ -218,7 +222,7 @@ class _Fused(NamedTuple):
     encoding: EncodingMap  # normalize's: character → byte
     deleted: bytes  # normalize's deleted characters
     fold: bytes  # normalize's byte → the key codec's byte of its folded character, or _NOT_KEYED
-    codec: _KeyCodec
+    byte_keys: Callable[[bytes], tuple[str, ...]]  # _byte_keys() of the key codec
 
 
 # No character of the key codec: a folded character that only the str path keys.
@@ -238,10 +242,17 @@ def _fused() -> _Fused:
                 fold[b] = charmap_encode(char, "strict", codec.encoding)[0][0]
             except UnicodeEncodeError:
                 fold[b] = _NOT_KEYED
-    return _Fused(encoding, deleted, bytes(fold), codec)
+    return _Fused(encoding, deleted, bytes(fold), _codec()[1])
 
 
-_CODEC: _KeyCodec | None = None
+@cache
+def _codec() -> tuple[EncodingMap, Callable[[bytes], tuple[str, ...]]]:
+    """The key codec's encoding map and its _byte_keys()."""
+    codec = _key_codec()
+    return codec.encoding, _byte_keys(codec)
+
+
+_CODEC: tuple[EncodingMap, Callable[[bytes], tuple[str, ...]]] | None = None
 _FUSED: _Fused | None = None
 
 
@@ -251,9 +262,9 @@ def _fused_start() -> _Fused:
     return _FUSED
 
 
-def _codec_start() -> _KeyCodec:
+def _codec_start() -> tuple[EncodingMap, Callable[[bytes], tuple[str, ...]]]:
     global _CODEC
-    _CODEC = _key_codec()
+    _CODEC = _codec()
     return _CODEC
 
 
@@ -269,14 +280,14 @@ def keys_of_normalized(norm: str) -> tuple[str, ...]:
     if not norm:
         return ()
     if not norm.isascii():
-        codec = _CODEC or _codec_start()
+        encoding, byte_keys = _CODEC or _codec_start()
         try:
-            data = charmap_encode(norm, "strict", codec.encoding)[0]
+            data = charmap_encode(norm, "strict", encoding)[0]
         except UnicodeEncodeError:
             pass
         else:
             if 0 not in data:  # NUL, which separates keys in _byte_keys
-                return _byte_keys(data, codec)
+                return byte_keys(data)
     spelling = spelling_key(norm)
     word_order = spelling
     if " " in norm:
@@ -294,48 +305,73 @@ def keys_of_normalized(norm: str) -> tuple[str, ...]:
     return (spelling, word_order, skeleton, consonants, romanized_key(norm))
 
 
-def _byte_keys(data: bytes, codec: _KeyCodec) -> tuple[str, ...]:
-    """keys_of_normalized() of a normal form in Arabic script, given as ``data``
-    in the key codec (no NUL in it; spaces may repeat or surround it).
+def _byte_keys(codec: _KeyCodec) -> Callable[[bytes], tuple[str, ...]]:
+    """keys_of_normalized() of a normal form in Arabic script, given as ``data`` in
+    the key codec (no NUL in it; spaces may repeat or surround it), as a function
+    with the tables bound to it once: see keys_of_normalized().
 
     Each step is a C call on a few dozen bytes, so what costs is the number of
-    calls: the tables are read into locals once, the spelling and romanized keys
-    drop the spaces themselves, two words (the usual name) are put in order with
-    one comparison, and the doubled letters of the loose keys go in one regex
-    call over both; the five keys are decoded back in one pass."""
+    calls: the spelling and romanized keys drop the spaces themselves, two words
+    (the usual name) are put in order with one comparison, the five keys are
+    joined once with a NUL between them, one regex search over the last two
+    tells whether any key has a doubled letter (about one name in four), and the
+    keys are decoded back in one pass."""
     _, decoding, spell, spell_deleted, vowels, tash, shin, consonant, roman, roman_deleted = codec
-    spelling = data.translate(spell, spell_deleted)
-    word_order = spelling
-    words = data.split()  # the key codec writes the space as b" " and no other ASCII space
-    count = len(words)
-    if count == 2:  # one comparison, where sorted() and a list comparison cost ~5 times it
-        if words[1] < words[0]:  # as the characters sort: the codec keeps their order
-            word_order = (words[1] + words[0]).translate(spell, spell_deleted)
-    elif count > 2:
-        ordered = sorted(words)
-        if words != ordered:
-            word_order = b"".join(ordered).translate(spell, spell_deleted)
-    skeleton = spelling
-    if len(spelling) > 2:
-        skeleton = spelling[:1] + spelling[1:-1].translate(None, vowels) + spelling[-1:]
-    # A تش of the normal form without its spaces is one of the skeleton too: the
-    # spelling key keeps ت and ش and makes neither (_key_codec checks), and both
-    # keys only drop letters, which brings others together but never apart. A
-    # byte is looked for first: one name in eight has a ش, one in seventy a تش.
-    if shin[0] in spelling and tash in skeleton:
-        keys = b"\x00".join(
-            (spelling, word_order, *_loose_keys_reading_tash(skeleton, b"".join(words), codec))
-        )
-    else:
-        # With no تش to read as ش, the consonant key maps the skeleton letter for
-        # letter: it has a double wherever the skeleton has one, and collapsing
-        # before or after the mapping gives the same key.
-        loose = b"\x00".join((skeleton.translate(consonant), data.translate(roman, roman_deleted)))
-        collapsed = _DOUBLED_BYTES.sub(b"", loose)
-        if collapsed != loose:  # about one name in five
-            skeleton = _DOUBLED_BYTES.sub(b"", skeleton)
-        keys = b"\x00".join((spelling, word_order, skeleton, collapsed))
-    return tuple(charmap_decode(keys, "strict", decoding)[0].split("\x00"))
+    shin_byte = shin[0]
+    has_double = _DOUBLE_BYTES.search
+
+    def byte_keys(data: bytes) -> tuple[str, ...]:
+        spelling = data.translate(spell, spell_deleted)
+        word_order = spelling
+        words = data.split()  # the key codec writes the space as b" " and no other ASCII space
+        count = len(words)
+        if count == 2:  # one comparison, where sorted() and a list comparison cost ~5 times it
+            if words[1] < words[0]:  # as the characters sort: the codec keeps their order
+                word_order = (words[1] + words[0]).translate(spell, spell_deleted)
+        elif count > 2:
+            in_order = sorted(words)
+            if words != in_order:
+                word_order = b"".join(in_order).translate(spell, spell_deleted)
+        skeleton = spelling
+        if len(spelling) > 2:
+            # The long vowels go, but one that starts or ends the name stays (about
+            # one name in two has one): put back, since deleting a vowel at an end
+            # takes nothing from the rest.
+            skeleton = spelling.translate(None, vowels)
+            if spelling[0] in vowels:
+                skeleton = spelling[:1] + skeleton
+            if spelling[-1] in vowels:
+                skeleton += spelling[-1:]
+        # A تش of the normal form without its spaces is one of the skeleton too: the
+        # spelling key keeps ت and ش and makes neither (_key_codec checks), and both
+        # keys only drop letters, which brings others together but never apart. A
+        # byte is looked for first: one name in eight has a ش, one in seventy a تش.
+        if shin_byte in spelling and tash in skeleton:
+            joined = b"\x00".join(
+                (spelling, word_order, *_loose_keys_reading_tash(skeleton, b"".join(words), codec))
+            )
+        else:
+            # With no تش to read as ش, the consonant key maps the skeleton letter for
+            # letter: it has a double wherever the skeleton has one, and collapsing
+            # before or after the mapping gives the same key. The search starts at
+            # the consonant key, so the one NUL in what it reads is never doubled.
+            consonants = skeleton.translate(consonant)
+            romanized = data.translate(roman, roman_deleted)
+            joined = b"\x00".join((spelling, word_order, skeleton, consonants, romanized))
+            # where the consonant key starts: the word-order key has the spelling's length
+            loose = 2 * len(spelling) + len(skeleton) + 3
+            found = has_double(joined, loose)
+            if found is not None:  # about one name in four
+                # Collapsed from the first double on: the skeleton's first double,
+                # if any, is at or after the consonant key's (and none if that has
+                # none), and what is collapsed starts with a letter of a non-empty key.
+                start = found.start()
+                if start < loose + len(skeleton):
+                    start -= len(skeleton) + 1
+                joined = joined[:start] + _DOUBLED_BYTES.sub(b"", joined[start:])
+        return tuple(charmap_decode(joined, "strict", decoding)[0].split("\x00"))
+
+    return byte_keys
 
 
 def _loose_keys_reading_tash(skeleton: bytes, joined: bytes, codec: _KeyCodec) -> tuple[bytes, bytes, bytes]:
@@ -358,7 +394,7 @@ def keys(text: str) -> tuple[str, ...]:
     if not text.isascii():
         # normalize()'s fast path, but into the key codec's bytes instead of back
         # to str: the normal form, ready for _byte_keys.
-        encoding, deleted, fold, codec = _FUSED or _fused_start()
+        encoding, deleted, fold, byte_keys = _FUSED or _fused_start()
         try:
             data = charmap_encode(text, "strict", encoding)[0]
         except UnicodeEncodeError:
@@ -367,7 +403,7 @@ def keys(text: str) -> tuple[str, ...]:
             data = data.translate(fold, deleted)
             # Latin (and nothing but spaces) is left to the str path
             if _NOT_KEYED not in data and not data.isascii():
-                return _byte_keys(data, codec)
+                return byte_keys(data)
     return keys_of_normalized(normalize(text))
 
 
