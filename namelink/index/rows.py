@@ -28,6 +28,7 @@ __all__ = [
     "NUMPY_FROM",
     "SAME_TEXT",
     "SEVERAL_WORDS",
+    "GramKeys",
     "NameRows",
     "WordKeys",
     "expand",
@@ -67,6 +68,23 @@ class WordKeys(dict[str, int]):
         return pid
 
 
+class GramKeys(dict[str, int]):
+    """trigram → its pool id: a small dict in front of the pool's large one (the
+    trigrams are a few thousand strings met millions of times, whose lookups
+    miss the CPU's caches in a dict of millions); a new one is added to the pool
+    when first met, as the pool alone would add it."""
+
+    __slots__ = ("pool",)
+
+    def __init__(self, pool: StringPool) -> None:
+        super().__init__()
+        self.pool = pool
+
+    def __missing__(self, gram: str) -> int:
+        pid = self[gram] = self.pool[gram]
+        return pid
+
+
 class NameRows:
     """The rows derived so far: row ``r`` has its keys at ``keys[KEYS_PER_ROW * r:]``
     (pool ids), its trigrams at ``grams[gram_end[r - 1]:gram_end[r]]``, the
@@ -77,6 +95,7 @@ class NameRows:
     def __init__(self, pool: StringPool) -> None:
         self.pool = pool
         self.word_keys = WordKeys(pool)
+        self.gram_keys = GramKeys(pool)
         self.keys = array("I")
         self.grams, self.gram_end = array("I"), array("I")
         self.words, self.word_end = array("I"), array("I")
@@ -102,7 +121,7 @@ class NameRows:
         )
         # trigrams(), in order of position (a set's order would vary from run to
         # run), each once: distinct strings are distinct pool ids.
-        grams = dict.fromkeys(map(pool.__getitem__, map(padded.__getitem__, slices)))
+        grams = dict.fromkeys(map(self.gram_keys.__getitem__, map(padded.__getitem__, slices)))
         self.grams.extend(grams)
         self.gram_end.append(len(self.grams))
         bits = (LATIN if norm.isascii() else ARABIC_SCRIPT) | (SAME_TEXT if name == norm else 0)
