@@ -44,8 +44,10 @@ SAME_TEXT, SEVERAL_WORDS = 4, 8
 # expand() and merge_by_id() gather with numpy from this many names or pairs:
 # below it numpy's fixed cost per call is more than the Python loop takes.
 NUMPY_FROM = 4_096
-# Normal forms whose row derive() remembers (the spellings of one name come
-# close together, in one record): past this many it starts again.
+# Normal forms whose row derive() remembers, and spelling keys whose trigrams
+# (the spellings of one name come close together, in one record; at 1M
+# synthetic names 685k normal forms have 369k spelling keys): past this many
+# each starts again.
 MEMO_NORMS = 200_000
 # Counts held in a byte column (name_grams, name_words) stop here.
 BYTE_MAX = 255
@@ -110,6 +112,8 @@ class NameRows:
         self.first_words: dict[str, int] = {}
         # normal form → a row derived from it, of a name other than the normal form when one was met
         self.norm_rows: dict[str, int] = {}
+        # spelling key → a row of it (whose trigrams are the key's), remembered likewise
+        self.spelling_rows: dict[str, int] = {}
 
     def derive(self, name: str) -> int:
         """The row of ``name``, or -1 when its normal form is empty. Names of one
@@ -149,22 +153,33 @@ class NameRows:
         self.last_pid.append(self.last_pid[row])
         return len(self.bits) - 1
 
+    def _add_grams(self, spelling: str) -> None:
+        """The trigrams of a row, of its spelling key: those of an earlier row of
+        the same key when one is remembered (their strings are in the pool), else
+        trigrams(), in order of position (a set's order would vary from run to
+        run), each once: distinct strings are distinct pool ids."""
+        grams, gram_end, spelling_rows = self.grams, self.gram_end, self.spelling_rows
+        row = spelling_rows.get(spelling)
+        if row is not None:
+            grams.extend(grams[gram_end[row - 1] if row else 0 : gram_end[row]])
+        else:
+            padded = f"^{spelling}$"
+            count = len(padded) - 2
+            made = count <= len(_TRIGRAM_SLICES)
+            slices = _TRIGRAM_SLICES[:count] if made else map(_trigram_slice, range(count))
+            grams.extend(dict.fromkeys(map(self.gram_keys.__getitem__, map(padded.__getitem__, slices))))
+            if len(spelling_rows) >= MEMO_NORMS:
+                spelling_rows.clear()
+            spelling_rows[spelling] = len(gram_end)
+        gram_end.append(len(grams))
+
     def _derive(self, norm: str, same: bool) -> int:
         """A new row of a (non-empty) normal form; ``same``: the name was its own normal form."""
         pool = self.pool
         keys = keys_of_normalized(norm)
         self.keys.append(pool[norm])
         self.keys.extend(map(pool.__getitem__, keys))
-        padded = f"^{keys[0]}$"
-        count = len(padded) - 2
-        slices = (
-            _TRIGRAM_SLICES[:count] if count <= len(_TRIGRAM_SLICES) else map(_trigram_slice, range(count))
-        )
-        # trigrams(), in order of position (a set's order would vary from run to
-        # run), each once: distinct strings are distinct pool ids.
-        grams = dict.fromkeys(map(self.gram_keys.__getitem__, map(padded.__getitem__, slices)))
-        self.grams.extend(grams)
-        self.gram_end.append(len(self.grams))
+        self._add_grams(keys[0])
         bits = (LATIN if norm.isascii() else ARABIC_SCRIPT) | (SAME_TEXT if same else 0)
         if " " in norm:
             words = norm.split(" ")
