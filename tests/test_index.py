@@ -411,3 +411,31 @@ def test_a_gazetteer_that_changes_while_it_is_indexed_leaves_no_index_file(
     with pytest.raises(GazetteerError, match="changed while it was indexed"):
         write_index(directory)
     assert not (directory / "entities.index").exists()
+
+
+def test_names_of_one_normal_form_share_its_row_or_a_copy_and_give_the_same_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from namelink.index.postings import StringPool
+    from namelink.index.rows import SAME_TEXT, NameRows
+
+    rows = NameRows(StringPool())
+    plain, marked, tatweel = "محمد علي", "مُحمد علي", "محـمد علي"
+    first = rows.derive(marked)
+    assert rows.derive(tatweel) == first  # one normal form, neither its own: one row
+    own = rows.derive(plain)
+    assert own != first and rows.bits[own] == rows.bits[first] ^ SAME_TEXT
+    step = index_module.rows.KEYS_PER_ROW
+    assert rows.keys[step * own : step * own + step] == rows.keys[step * first : step * first + step]
+    # Remembering no normal form nor spelling key (every name derived anew) writes the same bytes.
+    records = list(read_records(DEFAULT))[:2_000]
+    remembered = build_index(records)._store.to_bytes()
+    derive = NameRows.derive
+
+    def derive_anew(self: NameRows, name: str) -> int:
+        self.norm_rows.clear()
+        self.spelling_rows.clear()
+        return derive(self, name)
+
+    monkeypatch.setattr(NameRows, "derive", derive_anew)
+    assert build_index(records)._store.to_bytes() == remembered

@@ -54,7 +54,6 @@ SHARED_FILE_MODE = 0o644
 def _compile(records: Iterable[dict[str, Any]]) -> tuple[dict[str, array[int] | bytearray], dict[str, Any]]:
     """The sections and meta of the index of ``records`` (validated dicts)."""
     pool = StringPool()
-    add_once = pool.add_once
     col: dict[str, array[int]] = {name: array("I") for name in _COLUMNS}
     ragged = [(name, array("I", [0]), array("I")) for name in _RAGGED]
     types_col, scripts = array("B"), array("B")
@@ -76,38 +75,52 @@ def _compile(records: Iterable[dict[str, Any]]) -> tuple[dict[str, array[int] | 
     empty = pool[""]
     roman_slot = KEYS_PER_ROW - 1
     entity = -1
+    # The loop runs once a record and once a name: its appends are bound once here.
+    qid_append, label_append = col["qids"].append, col["labels"].append
+    description_append, type_append = col["descriptions"].append, types_col.append
+    popularity_append, first_name_append = popularity.append, first_name.append
+    qid_key_append, qid_id_append = qid_keys.append, qid_ids.append
+    text_append, lang_append, entity_append = text_col.append, name_lang.append, name_entity.append
+    row_append, script_append = name_row.append, scripts.append
+    strings, derive, memo_get = pool.strings, rows.derive, memo.get
     for entity, record in enumerate(records):
         qid = record["qid"]
-        col["qids"].append(pool[qid])
-        col["labels"].append(add_once(record["label"]))
-        col["descriptions"].append(pool[record["description"]])
-        types_col.append(type_ids.setdefault(record["type"], len(type_ids)))
+        qid_append(pool[qid])
+        strings.append(record["label"])  # add_once: a label is no key and rarely repeats
+        label_append(len(strings) - 1)
+        description_append(pool[record["description"]])
+        type_append(type_ids.setdefault(record["type"], len(type_ids)))
         for name, first, items in ragged:
             items.extend(map(pool.__getitem__, record[name]))
             first.append(len(items))
-        popularity.append(record["popularity"])
-        first_name.append(len(name_entity))
-        for value in dict.fromkeys([qid, *record["alt_qids"]]):
-            qid_keys.append(pool[value])
-            qid_ids.append(entity)
+        popularity_append(record["popularity"])
+        first_name_append(len(name_entity))
+        alt_qids = record["alt_qids"]
+        for value in dict.fromkeys([qid, *alt_qids]) if alt_qids else (qid,):
+            qid_key_append(pool[value])
+            qid_id_append(entity)
         person = record["type"] == "person"
         script = 0
         for lang, names in record["names"].items():
             lang_id = lang_ids.setdefault(lang, len(lang_ids))
             for name in dict.fromkeys(names):  # a name twice in one language counts once
-                row = memo.get(name)
+                row = memo_get(name)
                 if row is None:
-                    row = rows.derive(name)
+                    row = derive(name)
                     if len(memo) < MEMO_NAMES:
                         memo[name] = row
                 if row < 0:
                     continue
                 bits = row_bits[row]
                 name_id = len(name_entity)
-                text_col.append(row_keys[KEYS_PER_ROW * row] if bits & SAME_TEXT else add_once(name))
-                name_lang.append(lang_id)
-                name_entity.append(entity)
-                name_row.append(row)
+                if bits & SAME_TEXT:
+                    text_append(row_keys[KEYS_PER_ROW * row])
+                else:
+                    strings.append(name)  # add_once
+                    text_append(len(strings) - 1)
+                lang_append(lang_id)
+                entity_append(entity)
+                row_append(row)
                 script |= bits
                 if person and bits & SEVERAL_WORDS:
                     last = row_last_text[row]
@@ -123,9 +136,9 @@ def _compile(records: Iterable[dict[str, Any]]) -> tuple[dict[str, array[int] | 
                     if roman and pool[roman] != row_keys[KEYS_PER_ROW * row + roman_slot]:
                         surname_roman_keys.append(pool[roman])
                         surname_roman_ids.append(name_id)
-        scripts.append(script & (LATIN | ARABIC_SCRIPT))
+        script_append(script & (LATIN | ARABIC_SCRIPT))
     first_name.append(len(name_entity))
-    del memo, surname
+    del memo, memo_get, surname, derive  # (a bound method would keep its object)
     first_words = rows.first_words
     # First words as postings whose one id is a count: a word (and its first-word
     # key) → the most words a name beginning with it has (Gazetteer.first_words()).

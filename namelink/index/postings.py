@@ -22,7 +22,7 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from itertools import accumulate
+from itertools import accumulate, islice
 from typing import Any
 from zlib import crc32
 
@@ -53,6 +53,11 @@ MANY_NUMPY_FROM = 64
 GROUP_NUMPY_FROM = 4_096
 # Answers a Counts map remembers (the distinct words of a long stream of text).
 COUNTS_REMEMBERED = 65_536
+# StringPool.encoded encodes this many strings at a time.
+ENCODE_CHUNK = 65_536
+# group() sorts (key, place) pairs as one 64-bit value: the place in the low bits.
+PLACE_BITS = 32
+PLACE_MASK = 2**PLACE_BITS - 1
 
 
 class Pool:
@@ -272,12 +277,18 @@ class StringPool(dict[str, int]):
 
     def encoded(self) -> tuple[bytearray, array[int], array[int]]:
         """The pool's bytes, the offset where each string ends (after a leading 0),
-        and each string's CRC-32 (what the hash tables slot keys by)."""
-        data = list(map(str.encode, self.strings))
-        self.strings.clear()  # (the build's last use of them: free them before the join)
-        offsets = array("I", [0])
-        offsets.extend(accumulate(map(len, data)))
-        return bytearray(b"".join(data)), offsets, array("I", map(crc32, data))
+        and each string's CRC-32 (what the hash tables slot keys by); encoded
+        ENCODE_CHUNK strings at a time, so that the bytes objects of a chunk,
+        not of every string, are alive at once (a quarter of the build's peak)."""
+        strings = self.strings
+        blob, offsets, crcs = bytearray(), array("I", [0]), array("I")
+        for start in range(0, len(strings), ENCODE_CHUNK):
+            data = list(map(str.encode, strings[start : start + ENCODE_CHUNK]))
+            offsets.extend(islice(accumulate(map(len, data), initial=offsets[-1]), 1, None))
+            crcs.extend(map(crc32, data))
+            blob += b"".join(data)
+        strings.clear()  # (the build's last use of them)
+        return blob, offsets, crcs
 
 
 def group(
@@ -307,29 +318,62 @@ def group(
 
 
 def _group_numpy(np: Any, keys: array[int], ids: array[int]) -> tuple[array[int], array[int], array[int]]:
-    """group() with numpy: each pair labelled by its key's rank in first-seen
-    order, then one stable sort by label (which keeps each group's ids ascending)."""
-    pairs = np.frombuffer(keys, dtype=np.uint32)
-    unique, first = np.unique(pairs, return_index=True)
-    order = np.argsort(first)  # first places are distinct: no ties to break
-    rank = np.zeros(int(unique[-1]) + 1, dtype=np.uint32)
-    rank[unique[order]] = np.arange(len(order), dtype=np.uint32)
-    labels = rank[pairs]
-    grouped = np.frombuffer(ids, dtype=np.uint32)[np.argsort(labels, kind="stable")]
-    offsets = np.concatenate(([0], np.cumsum(np.bincount(labels, minlength=len(order)))))
+    """group() with numpy: one sort of the pairs as 64-bit (key, place) values
+    groups them, each group's ids in the order they came (ascending); the groups
+    are then laid out in the order of their first places (a sort of one value a
+    key and a gather). np.sort of 64-bit values runs ~15× faster than the stable
+    argsort by key (and np.unique's) it replaces, and needs less memory."""
+    n = len(keys)
+    pairs = np.frombuffer(keys, dtype=np.uint32).astype(np.uint64)
+    pairs <<= PLACE_BITS
+    pairs |= np.arange(n, dtype=np.uint64)
+    pairs.sort()  # the places are distinct: the order is that of a stable sort by key
+    by_key = (pairs >> PLACE_BITS).astype(np.uint32)
+    places = (pairs & PLACE_MASK).astype(np.uint32)
+    del pairs
+    starts = np.flatnonzero(np.concatenate(([True], by_key[1:] != by_key[:-1])))
+    lengths = np.diff(np.append(starts, n))
+    # Groups in first-seen order: their first places are distinct, so one sort of
+    # (first place, group) values orders them.
+    firsts = places[starts].astype(np.uint64)
+    firsts <<= PLACE_BITS
+    firsts |= np.arange(len(starts), dtype=np.uint64)
+    firsts.sort()
+    order = (firsts & PLACE_MASK).astype(np.int64)
+    del firsts
+    distinct, lengths, starts = by_key[starts[order]], lengths[order], starts[order]
+    del by_key
+    offsets = np.concatenate(([0], np.cumsum(lengths)))
+    # Item t of the laid-out groups, in group g, is item t + starts[g] - offsets[g]
+    # of the sorted pairs (32-bit positions, which wrap around alike).
+    at = np.arange(n, dtype=np.uint32)
+    at += np.repeat((starts - offsets[:-1]).astype(np.uint32), lengths)
+    grouped = np.frombuffer(ids, dtype=np.uint32)[places[at]]
 
     def out(values: Any) -> array[int]:
-        return array("I", values.astype(np.uint32).tobytes())
+        typed = array("I")
+        typed.frombytes(np.ascontiguousarray(values, dtype=np.uint32).view(np.uint8))
+        return typed
 
-    return out(unique[order]), out(offsets), out(grouped)
+    return out(distinct), out(offsets), out(grouped)
 
 
 def hash_table(distinct: array[int], hashes: array[int]) -> array[int]:
-    """The open-addressing table over ``distinct`` keys (see the module docstring)."""
+    """The open-addressing table over ``distinct`` keys (see the module docstring):
+    each key's home slot computed first (with numpy from GROUP_NUMPY_FROM keys,
+    one gather and one modulo: the table then builds ~2× faster), then the
+    keys placed in order."""
     size = max(1, int(len(distinct) * TABLE_SLOTS_PER_KEY) + 1)
+    np: Any = numpy_module() if len(distinct) >= GROUP_NUMPY_FROM else False
+    homes = array("I")
+    if np:
+        crcs = np.frombuffer(hashes, dtype=np.uint32)[np.frombuffer(distinct, dtype=np.uint32)]
+        homes.frombytes((crcs % size).astype(np.uint32).view(np.uint8))
+        del crcs
+    else:
+        homes.extend(hashes[pid] % size for pid in distinct)
     table = array("I", bytes(4 * size))
-    for position, pid in enumerate(distinct, 1):
-        slot = hashes[pid] % size
+    for position, slot in enumerate(homes, 1):
         while table[slot]:
             slot += 1
             if slot == size:

@@ -1,9 +1,10 @@
 """What the build derives from each distinct name, as rows of flat arrays, and
 its expansion into the name columns and postings.
 
-A row is derived once per distinct name (normalize, the keys, the trigrams and
-the words' spelling keys, all as pool ids) and each name of the gazetteer
-points at its row. The per-name arrays (the postings of the normal form and
+A row is derived once per distinct normal form (normalize, the keys, the
+trigrams and the words' spelling keys, all as pool ids; spellings that
+normalize alike share it, or a copy) and each name of the gazetteer points at
+its row. The per-name arrays (the postings of the normal form and
 the keys, the trigrams, the words, the trigram and word counts) are gathers
 from the rows by that pointer, made after the loop over the records: with
 numpy when it can be imported, as a few vectorized gathers, else by a loop
@@ -28,6 +29,7 @@ __all__ = [
     "NUMPY_FROM",
     "SAME_TEXT",
     "SEVERAL_WORDS",
+    "GramKeys",
     "NameRows",
     "WordKeys",
     "expand",
@@ -42,6 +44,11 @@ SAME_TEXT, SEVERAL_WORDS = 4, 8
 # expand() and merge_by_id() gather with numpy from this many names or pairs:
 # below it numpy's fixed cost per call is more than the Python loop takes.
 NUMPY_FROM = 4_096
+# Normal forms whose row derive() remembers, and spelling keys whose trigrams
+# (the spellings of one name come close together, in one record; at 1M
+# synthetic names 685k normal forms have 369k spelling keys): past this many
+# each starts again.
+MEMO_NORMS = 200_000
 # Counts held in a byte column (name_grams, name_words) stop here.
 BYTE_MAX = 255
 # The slices of a padded key's trigrams, made once: slicing with them through
@@ -67,6 +74,23 @@ class WordKeys(dict[str, int]):
         return pid
 
 
+class GramKeys(dict[str, int]):
+    """trigram → its pool id: a small dict in front of the pool's large one (the
+    trigrams are a few thousand strings met millions of times, whose lookups
+    miss the CPU's caches in a dict of millions); a new one is added to the pool
+    when first met, as the pool alone would add it."""
+
+    __slots__ = ("pool",)
+
+    def __init__(self, pool: StringPool) -> None:
+        super().__init__()
+        self.pool = pool
+
+    def __missing__(self, gram: str) -> int:
+        pid = self[gram] = self.pool[gram]
+        return pid
+
+
 class NameRows:
     """The rows derived so far: row ``r`` has its keys at ``keys[KEYS_PER_ROW * r:]``
     (pool ids), its trigrams at ``grams[gram_end[r - 1]:gram_end[r]]``, the
@@ -77,6 +101,7 @@ class NameRows:
     def __init__(self, pool: StringPool) -> None:
         self.pool = pool
         self.word_keys = WordKeys(pool)
+        self.gram_keys = GramKeys(pool)
         self.keys = array("I")
         self.grams, self.gram_end = array("I"), array("I")
         self.words, self.word_end = array("I"), array("I")
@@ -85,27 +110,77 @@ class NameRows:
         self.last_pid = array("I")
         # first word of a normal form → the most words a name so begun has
         self.first_words: dict[str, int] = {}
+        # normal form → a row derived from it, of a name other than the normal form when one was met
+        self.norm_rows: dict[str, int] = {}
+        # spelling key → a row of it (whose trigrams are the key's), remembered likewise
+        self.spelling_rows: dict[str, int] = {}
 
     def derive(self, name: str) -> int:
-        """The row of ``name`` (a new one), or -1 when its normal form is empty."""
+        """The row of ``name``, or -1 when its normal form is empty. Names of one
+        normal form (spellings that differ in harakat, tatweel or a letter's
+        form) share its row, or, the name that is its own normal form and the
+        others, each have a copy differing in SAME_TEXT: a copy is what deriving
+        it again would append, since every string of the row is in the pool."""
         norm = normalize(name)
         if not norm:
             return -1
+        same = name == norm
+        norm_rows = self.norm_rows
+        row = norm_rows.get(norm)
+        if row is None:
+            row = self._derive(norm, same)
+            if len(norm_rows) >= MEMO_NORMS:
+                norm_rows.clear()
+            norm_rows[norm] = row
+        elif bool(self.bits[row] & SAME_TEXT) != same:
+            row = self._copy(row)
+            if not same:
+                norm_rows[norm] = row
+        return row
+
+    def _copy(self, row: int) -> int:
+        """A new row: ``row`` with its SAME_TEXT bit flipped."""
+        step = KEYS_PER_ROW
+        self.keys.extend(self.keys[step * row : step * row + step])
+        gram_end, word_end = self.gram_end, self.word_end
+        self.grams.extend(self.grams[gram_end[row - 1] if row else 0 : gram_end[row]])
+        gram_end.append(len(self.grams))
+        self.words.extend(self.words[word_end[row - 1] if row else 0 : word_end[row]])
+        word_end.append(len(self.words))
+        self.bits.append(self.bits[row] ^ SAME_TEXT)
+        self.word_count.append(self.word_count[row])
+        self.last_text.append(self.last_text[row])
+        self.last_pid.append(self.last_pid[row])
+        return len(self.bits) - 1
+
+    def _add_grams(self, spelling: str) -> None:
+        """The trigrams of a row, of its spelling key: those of an earlier row of
+        the same key when one is remembered (their strings are in the pool), else
+        trigrams(), in order of position (a set's order would vary from run to
+        run), each once: distinct strings are distinct pool ids."""
+        grams, gram_end, spelling_rows = self.grams, self.gram_end, self.spelling_rows
+        row = spelling_rows.get(spelling)
+        if row is not None:
+            grams.extend(grams[gram_end[row - 1] if row else 0 : gram_end[row]])
+        else:
+            padded = f"^{spelling}$"
+            count = len(padded) - 2
+            made = count <= len(_TRIGRAM_SLICES)
+            slices = _TRIGRAM_SLICES[:count] if made else map(_trigram_slice, range(count))
+            grams.extend(dict.fromkeys(map(self.gram_keys.__getitem__, map(padded.__getitem__, slices))))
+            if len(spelling_rows) >= MEMO_NORMS:
+                spelling_rows.clear()
+            spelling_rows[spelling] = len(gram_end)
+        gram_end.append(len(grams))
+
+    def _derive(self, norm: str, same: bool) -> int:
+        """A new row of a (non-empty) normal form; ``same``: the name was its own normal form."""
         pool = self.pool
         keys = keys_of_normalized(norm)
         self.keys.append(pool[norm])
         self.keys.extend(map(pool.__getitem__, keys))
-        padded = f"^{keys[0]}$"
-        count = len(padded) - 2
-        slices = (
-            _TRIGRAM_SLICES[:count] if count <= len(_TRIGRAM_SLICES) else map(_trigram_slice, range(count))
-        )
-        # trigrams(), in order of position (a set's order would vary from run to
-        # run), each once: distinct strings are distinct pool ids.
-        grams = dict.fromkeys(map(pool.__getitem__, map(padded.__getitem__, slices)))
-        self.grams.extend(grams)
-        self.gram_end.append(len(self.grams))
-        bits = (LATIN if norm.isascii() else ARABIC_SCRIPT) | (SAME_TEXT if name == norm else 0)
+        self._add_grams(keys[0])
+        bits = (LATIN if norm.isascii() else ARABIC_SCRIPT) | (SAME_TEXT if same else 0)
         if " " in norm:
             words = norm.split(" ")
             word_pids = list(map(self.word_keys.__getitem__, words))
