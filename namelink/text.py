@@ -150,7 +150,7 @@ class _Reader:
         return self.gazetteer.link_as_written(self.as_weighed(name, raw), self.types, self.threshold)
 
     def as_weighed(self, phrase: str, raw: str) -> str:
-        """The text's own spelling of a span, when it is the span (its normal form)."""
+        """The span as the text spells it, when that normalizes to the span, else the span."""
         return raw if raw and self.norm(raw) == phrase else phrase
 
     def loose_link(self, phrase: str, raw: str, typo: bool = False) -> Link | None:
