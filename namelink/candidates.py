@@ -31,7 +31,7 @@ from namelink.evidence import LEXICON_LANG, popularity_prior
 from namelink.index import ARABIC_SCRIPT, LATIN, SAME_SCRIPT_KINDS, Index, trigrams
 from namelink.index.grams import most_shared
 from namelink.keys import keys_of_normalized, romanized_key, skeleton_key, sound_spelling, spelling_key
-from namelink.lexicon import is_common_word, script_lang, word_zipf
+from namelink.lexicon import is_common_word, script_lang, takes_no_arabic_clitics, word_zipf
 from namelink.morphology import adjective_bases, designators_dropped, variants
 from namelink.normalize import check_str, normalize
 from namelink.records import QID
@@ -119,7 +119,8 @@ def hits(index: Index, norm: str, exact_text: str, lang: str | None, loose: bool
     best: dict[int, Hit] = {}
     name_entity, popularity, ceiling = index.name_entity, index.popularity, scoring.CEILING
     # ties go to a name the query writes in the language its letters betray (Urdu ایران)
-    own = {i for i, code in enumerate(index.langs) if LEXICON_LANG.get(code, "") == script_lang(exact_text)}
+    own_lang = script_lang(exact_text)
+    own = {i for i, code in enumerate(index.langs if own_lang else ()) if LEXICON_LANG.get(code) == own_lang}
 
     def mine(name_id: int) -> bool:
         return index.name_lang[name_id] in own and index.name_text[name_id] in exact_text
@@ -149,8 +150,7 @@ def hits(index: Index, norm: str, exact_text: str, lang: str | None, loose: bool
         for form, why in forms
         if not why.startswith("clitic") or word_zipf(form.partition(" ")[0]) >= first_zipf
     ]
-    if script_lang(exact_text) in ("fa", "ur"):
-        # no article, and no Arabic proclitic on a name (the ک of کوین is no ك: Vienna)
+    if takes_no_arabic_clitics(exact_text):
         forms = [(form, why) for form, why in forms if "article" not in why and not why.startswith("clitic")]
     same_script(index, forms, exact_text, common=common, keyed=not strict, offer=offer, held=best)
     if strict:

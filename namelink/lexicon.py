@@ -48,6 +48,7 @@ __all__ = [
     "name_tails",
     "phrase_zipf",
     "script_lang",
+    "takes_no_arabic_clitics",
     "unlisted",
     "word_zipf",
     "zipf",
@@ -248,6 +249,13 @@ def script_lang(text: str) -> str | None:
     if _ARABIC_LETTERS.search(text):
         return "ar"
     return None
+
+
+def takes_no_arabic_clitics(raw: str) -> bool:
+    """Whether raw text is in Persian or Urdu letters (script_lang): those languages
+    put neither the article ال nor Arabic's proclitics (و ف ب ل ك) on a name, so
+    none is taken off or added (the ک of کوین is no ك "like" before وین, Vienna)."""
+    return script_lang(raw) in ("fa", "ur")
 
 
 def phrase_zipf(norm: str, lang: str | None = None) -> float:

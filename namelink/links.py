@@ -94,9 +94,10 @@ def weighed(
     if raw and raw[0].hit.method == "qid":
         return raw
     groups = [(w.hit.method, w.hit.similarity, w.hit.variant) for w in raw]
-    shared = len(set(groups)) < len(groups)  # two candidates share one name: the rare case
-    # only a place that shares its name with another candidate can be set apart
+    # names that several candidates share (the rare case); only a place among
+    # them can be set apart
     sharing = {g for g in groups if groups.count(g) > 1}
+    shared = bool(sharing)
     aparts: list[str] = []
     for w, g in zip(raw, groups, strict=True):
         may_be_apart = g in sharing and index.types[w.entity] == "place"

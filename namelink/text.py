@@ -34,7 +34,7 @@ from functools import cache
 from typing import Protocol
 
 from namelink.keys import first_word_key
-from namelink.lexicon import is_common_word, script_lang, word_zipf
+from namelink.lexicon import is_common_word, script_lang, takes_no_arabic_clitics, word_zipf
 from namelink.morphology import MAX_DESIGNATORS, word_stems
 from namelink.normalize import normalize
 from namelink.records import Entity, Link, Mention
@@ -255,9 +255,8 @@ class _Reader:
             return start, end, 1, short_form(earlier, token), first
         if token.isascii():
             return None
-        # 3. leading clitics: وبوتين, للصين, والأمم المتحدة; Persian and Urdu write
-        # none of them on a name (the ک of کوین is no ك "like": Vienna)
-        stems = () if script_lang(token) in ("fa", "ur") else self.clitic_stems(first)
+        # 3. leading clitics: وبوتين, للصين, والأمم المتحدة (not in Persian or Urdu)
+        stems = () if takes_no_arabic_clitics(token) else self.clitic_stems(first)
         for stem in stems:
             found = self.span(stem, tokens, norms, i, document)
             if found is None:
