@@ -15,6 +15,7 @@ way the loop over the names appends a handful of values, not a dozen lists.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Callable
 from itertools import repeat
 from typing import Any
 
@@ -29,9 +30,8 @@ __all__ = [
     "NUMPY_FROM",
     "SAME_TEXT",
     "SEVERAL_WORDS",
-    "GramKeys",
     "NameRows",
-    "WordKeys",
+    "PoolIds",
     "expand",
     "merge_by_id",
 ]
@@ -60,34 +60,22 @@ def _trigram_slice(start: int) -> slice:
     return slice(start, start + 3)
 
 
-class WordKeys(dict[str, int]):
-    """word → the pool id of its spelling key, computed the first time the word is met."""
+class PoolIds(dict[str, int]):
+    """string → the pool id of ``derive(string)``, found the first time the string
+    is met: a small dict in front of the pool's large one (a word's spelling key;
+    the trigrams, a few thousand strings met millions of times, whose lookups miss
+    the CPU's caches in a dict of millions). What is new to the pool is added to
+    it, as the pool alone would add it."""
 
-    __slots__ = ("pool",)
+    __slots__ = ("derive", "pool")
 
-    def __init__(self, pool: StringPool) -> None:
+    def __init__(self, pool: StringPool, derive: Callable[[str], str] = str) -> None:
         super().__init__()
         self.pool = pool
+        self.derive = derive
 
-    def __missing__(self, word: str) -> int:
-        pid = self[word] = self.pool[spelling_key(word)]
-        return pid
-
-
-class GramKeys(dict[str, int]):
-    """trigram → its pool id: a small dict in front of the pool's large one (the
-    trigrams are a few thousand strings met millions of times, whose lookups
-    miss the CPU's caches in a dict of millions); a new one is added to the pool
-    when first met, as the pool alone would add it."""
-
-    __slots__ = ("pool",)
-
-    def __init__(self, pool: StringPool) -> None:
-        super().__init__()
-        self.pool = pool
-
-    def __missing__(self, gram: str) -> int:
-        pid = self[gram] = self.pool[gram]
+    def __missing__(self, text: str) -> int:
+        pid = self[text] = self.pool[self.derive(text)]
         return pid
 
 
@@ -100,8 +88,8 @@ class NameRows:
 
     def __init__(self, pool: StringPool) -> None:
         self.pool = pool
-        self.word_keys = WordKeys(pool)
-        self.gram_keys = GramKeys(pool)
+        self.word_keys = PoolIds(pool, spelling_key)
+        self.gram_keys = PoolIds(pool)
         self.keys = array("I")
         self.grams, self.gram_end = array("I"), array("I")
         self.words, self.word_end = array("I"), array("I")
