@@ -33,7 +33,7 @@ from namelink.index.grams import most_shared
 from namelink.keys import keys_of_normalized, romanized_key, skeleton_key, sound_spelling, spelling_key
 from namelink.lexicon import is_common_word, script_lang, takes_no_arabic_clitics, word_zipf
 from namelink.morphology import adjective_bases, designators_dropped, variants
-from namelink.normalize import check_str, normalize
+from namelink.normalize import check_str, keeps_apart, normalize
 from namelink.records import QID
 
 __all__ = [
@@ -221,14 +221,14 @@ def same_script(
 ) -> None:
     """Names equal to a form in normal form, then (when ``keyed``) names that
     share a same-script key with it: exact when the name is written as the
-    query was, normalized otherwise, and a key or fuzzy hit by how alike the
-    spelling keys are. A common word, or a variant that is one, reaches names
-    by its normal form only. ``held`` is what ``offer`` holds so far, when the
-    caller lets it be read (see _unbettered)."""
+    query was, normalized otherwise (by a key if a sound kept apart differs:
+    روٹی, روٹے), a key or fuzzy hit by how alike the spelling keys are. A common
+    word, or a variant that is one, reaches names by its normal form only.
+    ``held`` is what ``offer`` holds so far, when the caller lets it be read."""
     for form, variant in forms:
         for name_id in index.normalized.get(form):
             exact = not variant and index.name_text[name_id] == exact_text
-            if exact or not common:
+            if exact or not (common or keeps_apart(exact_text, index.name_text[name_id])):
                 offer(name_id, "exact" if exact else "normalized", 1.0, form, variant)
         if not keyed or (variant and is_common_word(form)):
             continue

@@ -242,6 +242,27 @@ AE_WITHIN_WORD = "ا"  # a written short vowel is read as the long vowel the loo
 AE_AT_WORD_END = "ه"
 VOWEL_SEAT_AT_WORD_START = "ا"  # with the vowel it carries: ئا and ئە are one ا, ئو is او
 
+# --- KEPT APART: folds that erase a sound the writer's language tells apart -----
+# FOLD_LETTERS reads these letters as their Arabic base so that a name spelled
+# for Urdu meets its Arabic and Persian spellings (ٹرمپ, ترامب). But a writer of
+# Urdu who has both letters and writes the base means another word: روٹی is
+# "bread" and not Rutte (روٹے), اماں "mother" and not Amman (امان), دو "two" and
+# not the Doubs (ڈو), رنگوں "colours" and not Rangoon (رنگون). Each letter here
+# maps to the sound it keeps apart, the Pashto ring letters onto Urdu's; a
+# normalized match whose two spellings spell different such sounds
+# (normalize.keeps_apart) is no proof that the query is the name.
+KEPT_APART: Table = {
+    0x0679: "ٹ",  # ARABIC LETTER TTEH (Urdu retroflex t)
+    0x067C: "ٹ",  # ARABIC LETTER TEH WITH RING (Pashto ټ, the same sound)
+    0x0688: "ڈ",  # ARABIC LETTER DDAL (Urdu retroflex d)
+    0x0689: "ڈ",  # ARABIC LETTER DAL WITH RING (Pashto ډ)
+    0x0691: "ڑ",  # ARABIC LETTER RREH (Urdu retroflex flap)
+    0x0693: "ڑ",  # ARABIC LETTER REH WITH RING (Pashto ړ)
+    0x06BA: "ں",  # ARABIC LETTER NOON GHUNNA (Urdu nasal vowel, no n)
+    0x06D2: "ے",  # ARABIC LETTER YEH BARREE (Urdu final e, not the i of ی)
+    0x06D3: "ے",  # ARABIC LETTER YEH BARREE WITH HAMZA ABOVE
+}
+
 # --- DIGITS: the three digit sets of Arabic-script text -------------------------
 DIGITS: Table = {
     0x0660: "0",  # ARABIC-INDIC DIGIT ZERO

@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 
     EncodingMap = dict[int, int] | _EncodingMap  # what codecs.charmap_build returns
 
-__all__ = ["FAST_ALPHABET", "STEPS", "fast_codec", "normalize"]
+__all__ = ["FAST_ALPHABET", "STEPS", "fast_codec", "keeps_apart", "normalize"]
 
 _NON_WORD = re.compile(r"[\W_]+")
 
@@ -298,6 +298,25 @@ def normalize(text: str) -> str:
     if "  " in text or text[:1] == " " or text[-1:] == " ":
         return " ".join(text.split())
     return text
+
+
+_KEPT_APART = re.compile("[" + "".join(map(chr, chars.KEPT_APART)) + "]")
+
+
+def keeps_apart(written: str, other: str) -> bool:
+    """Whether two spellings of one normal form write different sounds of those
+    that their languages keep apart and normalize() folds (chars.KEPT_APART):
+    Urdu روٹی "bread" and روٹے (Rutte); not ہالینڈ and Pashto هالېنډ (Holland),
+    whose ڈ and ډ are one sound.
+
+    >>> keeps_apart("اماں", "امان"), keeps_apart("ہالینڈ", "هالېنډ")
+    (True, False)
+    """
+    return _sounds_kept_apart(written) != _sounds_kept_apart(other)
+
+
+def _sounds_kept_apart(text: str) -> str:
+    return "".join(_KEPT_APART.findall(text)).translate(chars.KEPT_APART)
 
 
 _FAST: tuple[EncodingMap, bytes, str] | None = None

@@ -13,6 +13,7 @@ import pytest
 from namelink import Gazetteer, candidates, link, link_text, normalize
 from namelink.evidence import FEATURES
 from namelink.lexicon import derived_from, script_lang, unlisted, word_zipf, zipf
+from namelink.normalize import keeps_apart
 from namelink.records import Link
 from namelink.score import LINK_THRESHOLD, SET_APART_SHARE, Model, ModelError, ambiguous, coherent, read_model
 from namelink.text import TEXT_VARIANT_THRESHOLD
@@ -105,6 +106,28 @@ def test_an_entitys_name_in_the_querys_own_language_is_the_one_weighed() -> None
     assert "another language" not in found.explanation
     # but only a name the query writes: میں "in" does not write مین, Maine in Urdu
     assert link("میں") is None
+
+
+@pytest.mark.parametrize(
+    ("word", "name"),
+    [("روٹی", "روٹے"), ("اماں", "امان"), ("دو", "ڈو"), ("اقلیت", "اقلیټ")],
+)
+def test_a_word_that_spells_a_sound_apart_from_a_name_is_not_that_name_normalized(
+    word: str, name: str
+) -> None:
+    # Urdu "bread", "mother", "two", "minority": one normal form with Mark Rutte's,
+    # Amman's, the Doubs' and Iqaluit's names, but ٹ, ں, ڈ and ے are sounds Urdu
+    # writes apart from ت, ن, د and ی
+    assert normalize(word) == normalize(name) and keeps_apart(word, name)
+    assert link(word) is None
+
+
+def test_spellings_that_write_the_same_sounds_still_match_by_normal_form() -> None:
+    # Urdu ہالینڈ and Pashto هالېنډ: ڈ and ډ are one sound, ہ and ه one letter
+    found = link("ہالینڈ")
+    assert found is not None and found.label == "Netherlands" and found.method == "normalized"
+    trump = link("ٹرمپ")  # ٹ and Arabic ترامب's ت: Urdu has no other letter for Trump's t
+    assert trump is not None and trump.label == "Donald Trump"
 
 
 # --- The model file ------------------------------------------------------------------------

@@ -106,6 +106,12 @@ def test_a_word_written_with_persian_letters_is_that_word_not_a_misspelled_name(
     assert found("حضر الزعيم الروسي افتتاح أولمپياد بكين قبل وقت قصير") == [("بكين", link("بكين").qid)]
 
 
+def test_urdu_words_that_spell_a_sound_apart_from_a_name_stay_words_in_text() -> None:
+    # "I ate two breads and, with mother, looked at the colours": not Mark Rutte (روٹے),
+    # Amman (امان) or Rangoon (رنگون), whose normal forms these words share
+    assert found("میں نے دو روٹی کھائیں اور اماں کے ساتھ رنگوں کو دیکھا") == []
+
+
 def test_offsets_stay_exact_with_diacritics_tatweel_and_odd_spaces() -> None:
     text = "قال\u00a0فَلادِيمِير\u2009بُوتِـــين\u200f: إنّ «الصّين» شريك."
     mentions = link_text(text)
