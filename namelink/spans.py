@@ -158,12 +158,18 @@ def letters_before(token: str, count: int) -> int:
 
 def glued_heads(word: str, first_words: Mapping[str, int], longest_first: int) -> list[int]:
     """How many letters of a normalized token may be a name glued to the next word
-    (أوكرانياخلفية), longest first: the heads that are first words of names. A
-    name is no longer than ``longest_first`` letters, which bounds the work."""
-    if len(word) < GLUED_NAME_MIN + GLUED_REST_MIN or " " in word:
+    (أوكرانياخلفية), longest first: the heads that are first words of names,
+    before a word of the language or another name. A token the lexicon lists is
+    a word, not two (الصينيين "the Chinese" is no الصين glued to يين). A name is
+    no longer than ``longest_first`` letters, which bounds the work."""
+    if len(word) < GLUED_NAME_MIN + GLUED_REST_MIN or " " in word or word_zipf(word) > 0:
         return []
     top = min(len(word) - GLUED_REST_MIN, longest_first)
-    return [size for size in range(top, GLUED_NAME_MIN - 1, -1) if word[:size] in first_words]
+    return [
+        size
+        for size in range(top, GLUED_NAME_MIN - 1, -1)
+        if word[:size] in first_words and (word_zipf(word[size:]) > 0 or word[size:] in first_words)
+    ]
 
 
 def joined_by_and(norms: list[str], k: int) -> bool:

@@ -45,6 +45,13 @@ def test_a_name_glued_to_the_next_word_is_split_off() -> None:
     assert found(text) == [("أوكرانيا", UKRAINE), ("كازاخستان", KAZAKHSTAN)]
 
 
+@pytest.mark.parametrize("word", ["الصينيين", "ایتالیایی", "الرياضيات"])
+def test_a_word_that_begins_with_a_name_is_no_name_glued_to_another_word(word: str) -> None:
+    # "the Chinese", "Italian", "mathematics": the lexicon lists each as one word,
+    # and what follows China, Italy, Riyadh (يين, ایی, يات) is none
+    assert found(f"قال {word} أمس") == []
+
+
 def test_latin_names_inside_arabic_text_are_found() -> None:
     text = "التقى الرئيس الصيني Xi بنظيره في قمة SCO الأخيرة."
     assert found(text) == [("Xi", XI), ("SCO", SCO)]
