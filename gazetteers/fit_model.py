@@ -94,8 +94,17 @@ TUNE_SALT = "namelink-tune-1:"
 
 def tuned(row: Row) -> bool:
     """Whether a fit-half row stands for held-out data when tuning (--tune)."""
-    key = row.qid or normalize(row.query)
+    return _tuned_key(row.qid or normalize(row.query))
+
+
+def _tuned_key(key: str) -> bool:
     return hashlib.sha256((TUNE_SALT + key).encode("utf-8")).digest()[0] % 2 == 1
+
+
+# Set by --tune: the tune half is looked up as the held-out half is, all of it as
+# if the lexicon did not list it (not only its masked half), or its figures for
+# words would rest on listed words the held-out half never has.
+TUNING = False
 
 
 def masked(key: str) -> bool:
@@ -134,11 +143,12 @@ def script_names(record: dict) -> list[str]:
 
 
 def rows_of(gazetteer: Gazetteer, query: str, kind: str, split: str, qid: str) -> list[Row]:
-    """The query's best candidates as rows. A held-out query is looked up as if
-    the lexicon did not list it (as the evaluation does), and so is half of the
-    fit queries."""
+    """The query's best candidates as rows. A held-out query (and with --tune one
+    of the tune half) is looked up as if the lexicon did not list it (as the
+    evaluation does), and so is half of the fit queries."""
     form = normalize(query)
-    forms = [form] if split == "test" or masked(form) else []
+    held = split == "test" or (TUNING and _tuned_key(qid or form))
+    forms = [form] if held or masked(form) else []
     with unlisted(forms):
         found = gazetteer.evidence(query, limit=TOP)
     rows = [
@@ -759,6 +769,8 @@ def main() -> None:
         help="fit on half of the fit half and report on the other half (TUNE_SALT), writing nothing",
     )
     args = parser.parse_args()
+    global TUNING
+    TUNING = args.tune
     from namelink.score import LINK_THRESHOLD
 
     threshold = LINK_THRESHOLD if args.threshold is None else args.threshold
