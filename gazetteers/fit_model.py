@@ -412,20 +412,6 @@ def _share(key: str) -> float:
     return int(hashlib.sha256(("namelink-people-1:" + key).encode()).hexdigest()[:8], 16) / 2**32
 
 
-def unseen_words() -> set[str]:
-    """The frequent words (``WORDS`` a language) that every lookup of the fit
-    treats as unlisted: the held-out and masked ones, and with --tune the tune
-    half's. The evaluation hides all of its held-out words at once, so that a
-    word's base is hidden too when it is another held-out word (الخامس backs off
-    to no خامس); hidden one row at a time, a masked word kept the zipf of its
-    bases, and the fit learned from words that looked more like words than the
-    held-out ones do."""
-    from wordfreq import top_n_list
-
-    forms = {normalize(word) for lang in ("ar", "fa", "ur") for word in top_n_list(lang, WORDS)}
-    return {f for f in forms if f and (held_out(f) or masked(f) or (TUNING and _tuned_key(f)))}
-
-
 def frequent_words(gazetteer: Gazetteer, names: dict[str, set[str]]) -> list[Row]:
     """Frequent words looked up as names: every candidate is wrong. A word that
     is exactly a gazetteer name has no label and is left out, unless its
@@ -796,17 +782,16 @@ def main() -> None:
             for value in values:
                 names[normalize(value)].add(LEXICON_LANG.get(lang, lang))
     print("building labelled candidates", file=sys.stderr)
-    with unlisted(unseen_words()):
-        rows = leave_one_out(records)
-        rows += as_written(gazetteer, records)
-        rows += across_scripts(records)
-        rows += typos(gazetteer, records)
-        rows += surnames(gazetteer, records)
-        rows += unknown_people(records)
-        rows += frequent_words(gazetteer, names)
-        rows += external(gazetteer, {r["qid"] for r in records}, args.eval)
-        rows += strangers(records, args.eval)
-        rows += named_after_places(gazetteer, records, names)
+    rows = leave_one_out(records)
+    rows += as_written(gazetteer, records)
+    rows += across_scripts(records)
+    rows += typos(gazetteer, records)
+    rows += surnames(gazetteer, records)
+    rows += unknown_people(records)
+    rows += frequent_words(gazetteer, names)
+    rows += external(gazetteer, {r["qid"] for r in records}, args.eval)
+    rows += strangers(records, args.eval)
+    rows += named_after_places(gazetteer, records, names)
     if args.tune:
         # the held-out half is left alone: half of the fit half stands in for it
         rows = [replace(r, split="tune" if tuned(r) else "fit") for r in rows if r.split == "fit"]
