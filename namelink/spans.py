@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from namelink.evidence import LEXICON_LANG
 from namelink.keys import first_word_key, spelling_key
-from namelink.lexicon import name_heads, name_tails, phrase_zipf, word_zipf
+from namelink.lexicon import name_heads, name_tails, word_zipf
 from namelink.morphology import (
     COMMON_NOUN_DESIGNATORS,
     DESIGNATED_KIND,
@@ -75,6 +75,9 @@ FREQUENT_START_THRESHOLD = 0.9
 FUNCTION_WORD_ZIPF = 6.0
 # Words after a name that may be part of it: a state's form, a territory word.
 AFTER_NAME = STATE_FORMS | TRAILING_DESIGNATORS
+# The languages whose names are written for a lexicon language's own text (not
+# Pashto, Kurdish or Uyghur, which share Persian's letters: evidence.LEXICON_LANG).
+WRITTEN_FOR_LEXICON = frozenset({"ar", "arz", "fa", "ur"})
 # A glued token (أوكرانياخلفية) is split only after a name of at least this
 # many letters, with at least GLUED_REST_MIN letters after it: shorter splits
 # are guesses.
@@ -292,15 +295,19 @@ def widen(
 
 def word_excess(entity: Entity | None, norm: str, lang: str) -> float:
     """How much more often (in zipf) the language ``lang`` uses the one-word name
-    ``norm`` than the entity's other names in that language: كيف "how" against
-    كييف, the Arabic names of Kyiv. 0.0 when it has no other name there."""
+    ``norm`` than the entity's other one-word names written for that language:
+    كيف "how" against كييف, Kyiv's other Arabic name. 0.0 when it has none. An
+    official name of several words (ایالات متحده آمریکا) is rarer than the
+    everyday name however the word is used, and a spelling of a language that
+    only shares the script's conventions (Uyghur ئاسىيا beside Persian آسیا)
+    is rare in the language's text: neither says the name is a word."""
     others = [
         normalize(name)
         for name_lang, values in (entity.names.items() if entity else ())
-        if LEXICON_LANG.get(name_lang) == lang
+        if LEXICON_LANG.get(name_lang) == lang and name_lang in WRITTEN_FOR_LEXICON
         for name in values
     ]
-    rivals = [phrase_zipf(other, lang) for other in others if other != norm]
+    rivals = [word_zipf(other, lang) for other in others if other != norm and " " not in other]
     return word_zipf(norm, lang) - max(rivals) if rivals else 0.0
 
 

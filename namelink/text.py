@@ -106,12 +106,13 @@ TEXT_VARIANT_MAX_ZIPF = 4.0
 # (zipf at least TEXT_FREQUENT_WORD: once in 100,000 words) needs support (a
 # title, the document) unless its entity is famous (TEXT_FAMOUS, the popularity
 # of a sitting head of state or a capital) and the language does not use it
-# TEXT_WORD_EXCESS more (in zipf) than the entity's other names: then its
-# frequency is the word's, not the entity's (كيف "how", not Kyiv; أمل "hope",
-# not the town Amol). روسيا, مصر, إيران stay names.
+# TEXT_WORD_EXCESS more (in zipf) than the entity's other one-word names
+# (spans.word_excess): then the frequency is the word's (كيف "how", not Kyiv:
+# 1.9). روسيا, مصر, آمریکا stay names, and أمريكا beside أميركا (1.1): of the
+# famous entities' frequent names only كيف, کیف, two of Benin's, آسیان are words.
 TEXT_FREQUENT_WORD = 5.0
 TEXT_FAMOUS = 100
-TEXT_WORD_EXCESS = 1.0
+TEXT_WORD_EXCESS = 1.5
 # Tokens kept behind the current one: a title (TITLE_WINDOW), or the designators
 # of an official name (MAX_DESIGNATORS: وفاقی جمہوری جمہوریہ ایتھوپیا).
 TOKENS_BEHIND = max(TITLE_WINDOW, MAX_DESIGNATORS)

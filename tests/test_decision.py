@@ -350,6 +350,16 @@ def test_ordinary_words_in_running_text_stay_unlinked() -> None:
     assert mentions("كيف حالك؟ هذا مصدر رئيسي وأمل كبير") == []
 
 
+@pytest.mark.parametrize("name", ["آمریکا", "آسیا", "کراچی", "مکه"])
+def test_a_frequent_name_is_no_word_for_being_more_frequent_than_official_or_foreign_names(name: str) -> None:
+    # Persian آمریکا beside ایالات متحده آمریکا; آسیا, کراچی, مکه beside Uyghur ئاسىيا,
+    # كاراچى and Kurdish مەککە: neither an official name of several words nor a spelling
+    # of another language is an everyday rival, so their frequency says nothing of a word
+    found = link(name)
+    assert found is not None
+    assert mentions(f"او دیروز به {name} رفت") == [(name, found.qid)]
+
+
 def test_persian_and_urdu_write_no_arabic_clitic_on_a_name() -> None:
     # کوین (Kevin, a given name) is no ك "like" + وین (Vienna), in a list or in text
     with unlisted([normalize("کوین")]):
