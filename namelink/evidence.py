@@ -134,6 +134,9 @@ POPULARITY_SCALE = 400
 # The lexicon language (lexicon.LANGS) that stands for a name's language: its
 # own, or the one whose script conventions it shares.
 LEXICON_LANG = {"ar": "ar", "arz": "ar", "fa": "fa", "ur": "ur", "ps": "fa", "ckb": "fa", "ug": "fa"}
+# The name languages whose lexicon language is their own (Egyptian is Arabic), not
+# one whose conventions they share: Pashto, Kurdish and Uyghur are rare in Persian text.
+OWN_LEXICON = frozenset({"ar", "arz", "fa", "ur"})
 
 # Letters that betray Persian (ی ک) are Urdu's too: a query written with them
 # is read as a word of either (کارکنان "workers", listed in Urdu only).

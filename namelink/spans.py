@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
 
-from namelink.evidence import LEXICON_LANG
+from namelink.evidence import LEXICON_LANG, OWN_LEXICON
 from namelink.keys import first_word_key, spelling_key
 from namelink.lexicon import name_heads, name_tails, word_zipf
 from namelink.morphology import (
@@ -75,9 +75,6 @@ FREQUENT_START_THRESHOLD = 0.9
 FUNCTION_WORD_ZIPF = 6.0
 # Words after a name that may be part of it: a state's form, a territory word.
 AFTER_NAME = STATE_FORMS | TRAILING_DESIGNATORS
-# The languages whose names are written for a lexicon language's own text (not
-# Pashto, Kurdish or Uyghur, which share Persian's letters: evidence.LEXICON_LANG).
-WRITTEN_FOR_LEXICON = frozenset({"ar", "arz", "fa", "ur"})
 # A glued token (أوكرانياخلفية) is split only after a name of at least this
 # many letters, with at least GLUED_REST_MIN letters after it: shorter splits
 # are guesses.
@@ -304,7 +301,7 @@ def word_excess(entity: Entity | None, norm: str, lang: str) -> float:
     others = [
         normalize(name)
         for name_lang, values in (entity.names.items() if entity else ())
-        if LEXICON_LANG.get(name_lang) == lang and name_lang in WRITTEN_FOR_LEXICON
+        if LEXICON_LANG.get(name_lang) == lang and name_lang in OWN_LEXICON
         for name in values
     ]
     rivals = [word_zipf(other, lang) for other in others if other != norm and " " not in other]
